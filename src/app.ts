@@ -1,0 +1,68 @@
+// buildApp: every plugin and route module, registered here and only here, by
+// static import. Development, tests and the production build all call this
+// one function, so they serve the same route table (the incident behind this
+// product was a production server that mounted fewer routes).
+
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import type { Logger } from 'pino';
+import { randomUUID } from 'node:crypto';
+import { enforceRouteAccess } from './http/access.js';
+import { installErrorHandling } from './http/error-handler.js';
+import { validatorCompiler } from './http/validation.js';
+import { authRoutes } from './http/routes/auth.js';
+import { healthRoutes, type ReadinessExtras } from './http/routes/health.js';
+import { roleRoutes } from './http/routes/roles.js';
+import type { Services } from './services.js';
+
+export const BODY_LIMIT_BYTES = 64 * 1024;
+
+/** Never logged: passwords, codes, tokens, credentials (pino `redact` paths). */
+export const REDACTED_LOG_PATHS = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'headers.authorization',
+  '*.password',
+  '*.code',
+  '*.tempToken',
+  '*.refreshToken',
+  '*.accessToken',
+  '*.authToken',
+  'body.password',
+  'body.code',
+  'body.tempToken',
+  'body.refreshToken',
+];
+
+export function loggerOptions(level: string): NonNullable<FastifyServerOptions['logger']> {
+  return { level, redact: { paths: REDACTED_LOG_PATHS, censor: '[redacted]' } };
+}
+
+export interface BuildAppOptions {
+  /** A pino logger (shared with the services); Fastify's request logs go through it. */
+  logger: Logger;
+  readiness?: ReadinessExtras;
+}
+
+export async function buildApp(services: Services, options: BuildAppOptions): Promise<FastifyInstance> {
+  const { config } = services;
+  const app = Fastify({
+    loggerInstance: options.logger as FastifyBaseLogger,
+    bodyLimit: BODY_LIMIT_BYTES,
+    // A hop count is valid for Fastify (proxy-addr) though its type omits it.
+    trustProxy: (config.trustProxy ?? false) as boolean | string | string[],
+    exposeHeadRoutes: false,
+    genReqId: () => randomUUID(),
+    routerOptions: { ignoreTrailingSlash: false },
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  // JSON only: text/plain and anything else answer 415.
+  app.removeContentTypeParser('text/plain');
+
+  installErrorHandling(app);
+  enforceRouteAccess(app, services.tokens);
+
+  await app.register(healthRoutes(services, options.readiness));
+  await app.register(authRoutes(services));
+  await app.register(roleRoutes);
+  return app;
+}

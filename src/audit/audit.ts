@@ -1,0 +1,52 @@
+// Append-only audit events. Callers pass only what is safe to keep: no event
+// ever holds a password, a code or a token (the HTTP layer never hands those here).
+
+import type { Database } from '../db/connect.js';
+import { auditEvents } from '../db/schema.js';
+
+export const AUDIT_EVENT_TYPES = [
+  'LOGIN_FAILED',
+  'OTP_SENT',
+  'OTP_SEND_FAILED',
+  'OTP_FAILED',
+  'OTP_ATTEMPTS_EXCEEDED',
+  'ACCOUNT_LOCKED',
+  'LOGIN_SUCCEEDED',
+  'TOKEN_REFRESHED',
+  'REFRESH_TOKEN_REUSED',
+  'LOGOUT',
+  'RATE_LIMIT_CLEARED',
+  'USER_CREATED',
+  'USER_UPDATED',
+  'APPLICATION_STATUS_CHANGED',
+] as const;
+export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
+
+export interface AuditEventInput {
+  type: AuditEventType;
+  /** The user the event is about; null for an unknown email. */
+  userId: string | null;
+  /** Who caused it: the same user, an admin, or null. */
+  actorId: string | null;
+  ip: string | null;
+  detail?: Record<string, unknown>;
+}
+
+export interface AuditLog {
+  record(event: AuditEventInput): Promise<void>;
+}
+
+export function createAuditLog(db: Database, clock: { now(): Date }): AuditLog {
+  return {
+    async record(event) {
+      await db.insert(auditEvents).values({
+        type: event.type,
+        userId: event.userId,
+        actorId: event.actorId,
+        ip: event.ip,
+        detail: event.detail ?? {},
+        at: clock.now(),
+      });
+    },
+  };
+}

@@ -1,0 +1,139 @@
+// Sessions and rotating refresh tokens. A refresh token is `sessionId.secret`;
+// only sha256(secret) is stored. Each use spends it and issues the next; a
+// spent one presented again means two parties hold it (RFC 9700 §4.14), so
+// the whole session is revoked.
+
+import { and, eq, gt, isNull } from 'drizzle-orm';
+import type { Database } from '../db/connect.js';
+import { refreshTokens, sessions } from '../db/schema.js';
+import { addSeconds, randomSecret, sha256Hex, splitOpaqueToken, type Clock, type Random } from './crypto.js';
+
+export interface IssuedRefreshToken {
+  sessionId: string;
+  userId: string;
+  refreshToken: string;
+  refreshExpiresInSeconds: number;
+}
+
+export interface LiveSession {
+  sessionId: string;
+  userId: string;
+}
+
+export interface SessionStore {
+  create(userId: string): Promise<IssuedRefreshToken>;
+  /** Spends `refreshToken` and issues the next one; a reused token revokes its session. */
+  rotate(refreshToken: string): Promise<RotationResult>;
+  /** The session if it is neither revoked nor past its absolute end. */
+  findLive(sessionId: string): Promise<LiveSession | undefined>;
+  revoke(sessionId: string, reason: string): Promise<boolean>;
+  revokeAllOfUser(userId: string, reason: string): Promise<number>;
+}
+
+export type RotationResult =
+  | { outcome: 'rotated'; issued: IssuedRefreshToken }
+  | { outcome: 'invalid' }
+  /** A spent token of a live session: that session has just been revoked. */
+  | { outcome: 'reused'; session: LiveSession };
+
+export function createSessionStore(options: {
+  db: Database;
+  clock: Clock;
+  random: Random;
+  idleTtlSeconds: number;
+  maxTtlSeconds: number;
+}): SessionStore {
+  const { db, clock, random } = options;
+
+  async function issueToken(sessionId: string, userId: string, maxExpiresAt: Date): Promise<IssuedRefreshToken> {
+    const now = clock.now();
+    const idleEnd = addSeconds(now, options.idleTtlSeconds);
+    const expiresAt = idleEnd < maxExpiresAt ? idleEnd : maxExpiresAt;
+    const secret = randomSecret(random);
+    await db.insert(refreshTokens).values({ tokenHash: sha256Hex(secret), sessionId, expiresAt, createdAt: now });
+    return {
+      sessionId,
+      userId,
+      refreshToken: `${sessionId}.${secret}`,
+      refreshExpiresInSeconds: Math.max(0, Math.floor((expiresAt.getTime() - now.getTime()) / 1000)),
+    };
+  }
+
+  const isLive = (row: { revokedAt: Date | null; maxExpiresAt: Date }) =>
+    row.revokedAt === null && row.maxExpiresAt.getTime() > clock.now().getTime();
+
+  const store: SessionStore = {
+    async create(userId) {
+      const now = clock.now();
+      const maxExpiresAt = addSeconds(now, options.maxTtlSeconds);
+      const [session] = await db
+        .insert(sessions)
+        .values({ userId, createdAt: now, lastUsedAt: now, maxExpiresAt })
+        .returning({ id: sessions.id });
+      return issueToken(session!.id, userId, maxExpiresAt);
+    },
+
+    async rotate(refreshToken) {
+      const parts = splitOpaqueToken(refreshToken);
+      if (!parts) return { outcome: 'invalid' };
+      const now = clock.now();
+      const tokenHash = sha256Hex(parts.secret);
+      // Claiming the token is one conditional UPDATE: of parallel uses, exactly one wins.
+      const [claimed] = await db
+        .update(refreshTokens)
+        .set({ spentAt: now })
+        .where(
+          and(
+            eq(refreshTokens.tokenHash, tokenHash),
+            eq(refreshTokens.sessionId, parts.id),
+            isNull(refreshTokens.spentAt),
+            gt(refreshTokens.expiresAt, now),
+          ),
+        )
+        .returning({ sessionId: refreshTokens.sessionId });
+      const [session] = await db.select().from(sessions).where(eq(sessions.id, parts.id));
+
+      if (!claimed) {
+        const [known] = await db
+          .select({ spentAt: refreshTokens.spentAt })
+          .from(refreshTokens)
+          .where(and(eq(refreshTokens.tokenHash, tokenHash), eq(refreshTokens.sessionId, parts.id)));
+        if (known?.spentAt && session && isLive(session)) {
+          await store.revoke(session.id, 'refresh-token-reused');
+          return { outcome: 'reused', session: { sessionId: session.id, userId: session.userId } };
+        }
+        return { outcome: 'invalid' };
+      }
+      if (!session || !isLive(session)) return { outcome: 'invalid' };
+      await db.update(sessions).set({ lastUsedAt: now }).where(eq(sessions.id, session.id));
+      return { outcome: 'rotated', issued: await issueToken(session.id, session.userId, session.maxExpiresAt) };
+    },
+
+    async findLive(sessionId) {
+      const [session] = await db
+        .select({ id: sessions.id, userId: sessions.userId, revokedAt: sessions.revokedAt, maxExpiresAt: sessions.maxExpiresAt })
+        .from(sessions)
+        .where(eq(sessions.id, sessionId));
+      return session && isLive(session) ? { sessionId: session.id, userId: session.userId } : undefined;
+    },
+
+    async revoke(sessionId, reason) {
+      const revoked = await db
+        .update(sessions)
+        .set({ revokedAt: clock.now(), revokedReason: reason })
+        .where(and(eq(sessions.id, sessionId), isNull(sessions.revokedAt)))
+        .returning({ id: sessions.id });
+      return revoked.length > 0;
+    },
+
+    async revokeAllOfUser(userId, reason) {
+      const revoked = await db
+        .update(sessions)
+        .set({ revokedAt: clock.now(), revokedReason: reason })
+        .where(and(eq(sessions.userId, userId), isNull(sessions.revokedAt)))
+        .returning({ id: sessions.id });
+      return revoked.length;
+    },
+  };
+  return store;
+}

@@ -1,0 +1,68 @@
+// One Drizzle database over either engine: PostgreSQL through a `pg` pool when
+// DATABASE_URL is set, else the embedded PGlite (the same PostgreSQL, compiled
+// to WebAssembly) under DATA_DIR. Same SQL, same migrations, no dialect drift.
+
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { PGlite } from '@electric-sql/pglite';
+import { sql, type SQL } from 'drizzle-orm';
+import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
+import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
+import pg from 'pg';
+import * as schema from './schema.js';
+
+export type Database = PgDatabase<PgQueryResultHKT, typeof schema>;
+
+export interface DatabaseHandle {
+  db: Database;
+  kind: 'pglite' | 'postgres';
+  /** Applies the committed migrations that are not applied yet. */
+  migrate(): Promise<void>;
+  /** Runs one raw statement and returns its rows (both drivers answer `{ rows }`). */
+  query<Row>(statement: SQL): Promise<Row[]>;
+  close(): Promise<void>;
+}
+
+/** migrations/ sits at the package root: two levels above both src/db and dist/db. */
+export const MIGRATIONS_FOLDER = fileURLToPath(new URL('../../migrations', import.meta.url));
+
+export async function connectDatabase(options: { databaseUrl: string | undefined; dataDir: string }): Promise<DatabaseHandle> {
+  if (options.databaseUrl) return connectPostgres(options.databaseUrl);
+  const directory = path.join(options.dataDir, 'pglite');
+  await mkdir(directory, { recursive: true });
+  return wrapPglite(new PGlite(directory));
+}
+
+export function connectPostgres(databaseUrl: string): DatabaseHandle {
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: 10, connectionTimeoutMillis: 5000 });
+  // An idle client losing its connection must not crash the process; the pool replaces it.
+  pool.on('error', () => {});
+  const db = drizzlePg(pool, { schema });
+  return {
+    db: db as unknown as Database,
+    kind: 'postgres',
+    migrate: () => migratePg(db, { migrationsFolder: MIGRATIONS_FOLDER }),
+    query: async <Row>(statement: SQL) => ((await db.execute(statement)) as unknown as { rows: Row[] }).rows,
+    close: () => pool.end(),
+  };
+}
+
+export function wrapPglite(client: PGlite): DatabaseHandle {
+  const db = drizzlePglite(client, { schema });
+  return {
+    db: db as unknown as Database,
+    kind: 'pglite',
+    migrate: () => migratePglite(db, { migrationsFolder: MIGRATIONS_FOLDER }),
+    query: async <Row>(statement: SQL) => ((await db.execute(statement)) as unknown as { rows: Row[] }).rows,
+    close: () => client.close(),
+  };
+}
+
+/** A cheap round trip, for readiness and `doctor`. */
+export async function pingDatabase(handle: DatabaseHandle): Promise<void> {
+  await handle.query(sql`select 1`);
+}

@@ -1,0 +1,215 @@
+// The one database schema (Drizzle). `npm run db:generate` writes the SQL
+// migrations under migrations/ from it; they are committed and applied at start.
+
+import { sql } from 'drizzle-orm';
+import {
+  bigint,
+  boolean,
+  check,
+  index,
+  integer,
+  jsonb,
+  pgSequence,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
+
+const createdAt = () => timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow();
+const instant = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
+
+export const lenders = pgTable('lenders', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  name: text('name').notNull().unique(),
+  createdAt: createdAt(),
+});
+
+export const users = pgTable(
+  'users',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    /** Stored lower-cased: emails compare case-insensitively. */
+    email: text('email').notNull(),
+    name: text('name').notNull(),
+    passwordHash: text('password_hash').notNull(),
+    /** E.164, or null when no phone is enrolled. */
+    phone: text('phone'),
+    lenderId: uuid('lender_id').references(() => lenders.id),
+    disabled: boolean('disabled').notNull().default(false),
+    createdAt: createdAt(),
+    updatedAt: instant('updated_at').notNull().defaultNow(),
+    /** Insertion order, for a stable keyset cursor. */
+    seq: bigint('seq', { mode: 'number' }).generatedAlwaysAsIdentity(),
+  },
+  (table) => [uniqueIndex('users_email_unique').on(table.email), uniqueIndex('users_seq_unique').on(table.seq)],
+);
+
+export const ROLE_NAMES = ['admin', 'staff', 'lender'] as const;
+export type RoleName = (typeof ROLE_NAMES)[number];
+
+export const userRoles = pgTable(
+  'user_roles',
+  {
+    userId: uuid('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+    role: text('role').$type<RoleName>().notNull(),
+  },
+  (table) => [
+    primaryKey({ columns: [table.userId, table.role] }),
+    check('user_roles_role_known', sql`${table.role} in ('admin', 'staff', 'lender')`),
+  ],
+);
+
+/** One login's second step: the temp token names this row and nothing else. */
+export const otpChallenges = pgTable(
+  'otp_challenges',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    userId: uuid('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+    /** sha256 of the secret half of the temp token. */
+    tempTokenHash: text('temp_token_hash').notNull(),
+    phone: text('phone').notNull(),
+    provider: text('provider').notNull(),
+    /** The provider's verification id (Twilio `VE…`), to cancel it when the challenge ends. */
+    providerRef: text('provider_ref'),
+    attempts: integer('attempts').notNull().default(0),
+    sends: integer('sends').notNull().default(0),
+    lastSentAt: instant('last_sent_at'),
+    expiresAt: instant('expires_at').notNull(),
+    createdAt: createdAt(),
+    /** Set once the challenge is over, whatever the reason (see endedReason). */
+    endedAt: instant('ended_at'),
+    endedReason: text('ended_reason').$type<'verified' | 'attempts' | 'superseded' | 'expired'>(),
+  },
+  (table) => [index('otp_challenges_user_open').on(table.userId).where(sql`${table.endedAt} is null`)],
+);
+
+export const sessions = pgTable(
+  'sessions',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    userId: uuid('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+    createdAt: createdAt(),
+    lastUsedAt: instant('last_used_at').notNull().defaultNow(),
+    /** Absolute end (SESSION_MAX_TTL from sign-in); refreshes never extend it. */
+    maxExpiresAt: instant('max_expires_at').notNull(),
+    revokedAt: instant('revoked_at'),
+    revokedReason: text('revoked_reason'),
+  },
+  (table) => [index('sessions_user').on(table.userId)],
+);
+
+/**
+ * Every refresh token ever issued, by hash. A spent one presented again is
+ * reuse (a stolen token racing its owner): the whole session is revoked.
+ */
+export const refreshTokens = pgTable(
+  'refresh_tokens',
+  {
+    tokenHash: text('token_hash').primaryKey(),
+    sessionId: uuid('session_id').notNull().references(() => sessions.id, { onDelete: 'cascade' }),
+    createdAt: createdAt(),
+    /** Unused past this (SESSION_IDLE_TTL, capped by the session's max). */
+    expiresAt: instant('expires_at').notNull(),
+    spentAt: instant('spent_at'),
+  },
+  (table) => [index('refresh_tokens_session').on(table.sessionId)],
+);
+
+export const auditEvents = pgTable(
+  'audit_events',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    seq: bigint('seq', { mode: 'number' }).generatedAlwaysAsIdentity(),
+    at: instant('at').notNull().defaultNow(),
+    type: text('type').notNull(),
+    /** The user the event is about (null for an unknown email). */
+    userId: uuid('user_id'),
+    /** Who caused it: the same user, an admin, or null. */
+    actorId: uuid('actor_id'),
+    ip: text('ip'),
+    detail: jsonb('detail').$type<Record<string, unknown>>().notNull().default({}),
+  },
+  (table) => [
+    uniqueIndex('audit_events_seq_unique').on(table.seq),
+    index('audit_events_type_seq').on(table.type, table.seq),
+    index('audit_events_user_seq').on(table.userId, table.seq),
+  ],
+);
+
+/**
+ * The limits module's sliding-window logs, keyed like `otp:phone:+1613…`: the
+ * instants of the attempts let through within the longest window of the key's
+ * rules. A consume is one atomic upsert, so instances sharing the database
+ * share counts, and no window ever holds more than its limit.
+ */
+export const rateLimitCounters = pgTable('rate_limit_counters', {
+  key: text('key').primaryKey(),
+  hits: timestamp('hits', { withTimezone: true, mode: 'string' }).array().notNull(),
+  /** Whether the latest consume was let through (read back by the same statement). */
+  lastAllowed: boolean('last_allowed').notNull(),
+  updatedAt: instant('updated_at').notNull(),
+});
+
+/** Consecutive failures (wrong passwords per email, wrong codes per account) and the lock they led to. */
+export const lockouts = pgTable('lockouts', {
+  key: text('key').primaryKey(),
+  failures: integer('failures').notNull(),
+  lockedUntil: instant('locked_until'),
+  updatedAt: instant('updated_at').notNull(),
+});
+
+export const applicationReferenceSeq = pgSequence('application_reference_seq', { startWith: 1 });
+
+export const APPLICATION_STATUSES = ['submitted', 'in_review', 'approved', 'declined', 'funded', 'withdrawn'] as const;
+export type ApplicationStatus = (typeof APPLICATION_STATUSES)[number];
+export const PRODUCT_TYPES = ['term_loan', 'line_of_credit', 'equipment_financing', 'invoice_factoring', 'merchant_cash_advance'] as const;
+export const CURRENCIES = ['CAD', 'USD'] as const;
+
+export const applications = pgTable(
+  'applications',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    seq: bigint('seq', { mode: 'number' }).generatedAlwaysAsIdentity(),
+    reference: text('reference')
+      .notNull()
+      .default(sql`'APP-' || lpad(nextval('application_reference_seq')::text, 6, '0')`),
+    businessName: text('business_name').notNull(),
+    contactName: text('contact_name').notNull(),
+    contactEmail: text('contact_email').notNull(),
+    contactPhone: text('contact_phone').notNull(),
+    /** Integer cents: money is never a float. */
+    amountRequested: bigint('amount_requested', { mode: 'number' }).notNull(),
+    currency: text('currency').$type<(typeof CURRENCIES)[number]>().notNull(),
+    productType: text('product_type').$type<(typeof PRODUCT_TYPES)[number]>().notNull(),
+    status: text('status').$type<ApplicationStatus>().notNull().default('submitted'),
+    assignedTo: uuid('assigned_to').references(() => users.id),
+    lenderId: uuid('lender_id').references(() => lenders.id),
+    createdAt: createdAt(),
+    updatedAt: instant('updated_at').notNull().defaultNow(),
+  },
+  (table) => [
+    uniqueIndex('applications_reference_unique').on(table.reference),
+    uniqueIndex('applications_seq_unique').on(table.seq),
+    index('applications_status_seq').on(table.status, table.seq),
+    index('applications_lender_seq').on(table.lenderId, table.seq),
+    check('applications_amount_positive', sql`${table.amountRequested} > 0`),
+  ],
+);
+
+export const applicationHistory = pgTable(
+  'application_history',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    seq: bigint('seq', { mode: 'number' }).generatedAlwaysAsIdentity(),
+    applicationId: uuid('application_id').notNull().references(() => applications.id, { onDelete: 'cascade' }),
+    at: instant('at').notNull().defaultNow(),
+    actorId: uuid('actor_id'),
+    fromStatus: text('from_status').$type<ApplicationStatus>(),
+    toStatus: text('to_status').$type<ApplicationStatus>().notNull(),
+    note: text('note'),
+  },
+  (table) => [index('application_history_app_seq').on(table.applicationId, table.seq)],
+);

@@ -1,0 +1,63 @@
+// One place turns every failure into an RFC 9457 problem document. Fastify's
+// own errors (validation, content type, body size, rate limit) are mapped to
+// the catalogue; anything unforeseen becomes a masked 500, logged with the
+// request id and never shown to the client.
+
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { AppError, toProblem, tooManyRequests } from '../errors.js';
+import { toFieldErrors } from './validation.js';
+
+const FASTIFY_CODES: Record<string, () => AppError> = {
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: () => new AppError('UNSUPPORTED_MEDIA_TYPE'),
+  FST_ERR_CTP_BODY_TOO_LARGE: () => new AppError('PAYLOAD_TOO_LARGE'),
+  FST_ERR_CTP_EMPTY_JSON_BODY: () => new AppError('MALFORMED_JSON', { detail: 'The request body is empty; send a JSON object.' }),
+  FST_ERR_CTP_INVALID_JSON_BODY: () => new AppError('MALFORMED_JSON'),
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: () => new AppError('VALIDATION_FAILED', { detail: 'The Content-Length header does not match the body.' }),
+};
+
+export function toAppError(error: FastifyError | Error): AppError {
+  if (error instanceof AppError) return error;
+  const fastifyError = error as FastifyError & { validation?: Parameters<typeof toFieldErrors>[0]; validationContext?: string };
+  if (fastifyError.validation) {
+    const errors = toFieldErrors(fastifyError.validation);
+    return new AppError('VALIDATION_FAILED', {
+      detail: `The ${fastifyError.validationContext === 'querystring' ? 'query' : fastifyError.validationContext ?? 'request'} is not valid: ${errors.map((field) => `${field.path} ${field.message}`).join('; ')}.`,
+      errors,
+    });
+  }
+  const mapped = fastifyError.code ? FASTIFY_CODES[fastifyError.code] : undefined;
+  if (mapped) return mapped();
+  if (error instanceof SyntaxError && fastifyError.statusCode === 400) return new AppError('MALFORMED_JSON');
+  if (fastifyError.statusCode === 429) return tooManyRequests('RATE_LIMITED', 'Too many requests from this address.', 60);
+  if (fastifyError.statusCode === 404) return new AppError('NOT_FOUND');
+  if (fastifyError.statusCode && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) {
+    return new AppError('VALIDATION_FAILED', { detail: 'The request is not valid.' });
+  }
+  return new AppError('INTERNAL_ERROR', { cause: error });
+}
+
+const WWW_AUTHENTICATE: Partial<Record<AppError['code'], string>> = {
+  AUTHENTICATION_REQUIRED: 'Bearer realm="boreal"',
+  INVALID_TOKEN: 'Bearer realm="boreal", error="invalid_token"',
+  TOKEN_EXPIRED: 'Bearer realm="boreal", error="invalid_token", error_description="The access token expired"',
+};
+
+export function sendProblem(reply: FastifyReply, error: AppError): FastifyReply {
+  const challenge = WWW_AUTHENTICATE[error.code];
+  if (challenge) reply.header('WWW-Authenticate', challenge);
+  if (error.retryAfterSeconds !== undefined) reply.header('Retry-After', String(Math.max(0, Math.ceil(error.retryAfterSeconds))));
+  return reply.code(error.status).type('application/problem+json').send(toProblem(error));
+}
+
+export function installErrorHandling(app: FastifyInstance): void {
+  app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+    const appError = toAppError(error);
+    if (appError.status >= 500 && appError.code === 'INTERNAL_ERROR') {
+      request.log.error({ err: error, reqId: request.id }, 'unhandled error (masked as 500)');
+    } else if (appError.status >= 500) {
+      request.log.warn({ code: appError.code }, appError.detail);
+    }
+    return sendProblem(reply, appError);
+  });
+  app.setNotFoundHandler((_request, reply) => sendProblem(reply, new AppError('NOT_FOUND')));
+}

@@ -1,0 +1,51 @@
+// Strict validation (API.md "Errors"): bodies are never coerced and unknown
+// fields are refused; query strings and path parameters arrive as text, so
+// only they are coerced to the declared number or boolean types.
+
+import { Ajv, type ErrorObject } from 'ajv';
+import addFormats from 'ajv-formats';
+import type { FastifySchemaCompiler } from 'fastify';
+import type { FieldError } from '../errors.js';
+
+function createAjv(coerceTypes: boolean): Ajv {
+  const ajv = new Ajv({ coerceTypes, removeAdditional: false, useDefaults: true, allErrors: true, strict: false });
+  (addFormats as unknown as (ajv: Ajv) => void)(ajv);
+  return ajv;
+}
+
+const strictAjv = createAjv(false);
+const textAjv = createAjv(true);
+
+export const validatorCompiler: FastifySchemaCompiler<unknown> = ({ schema, httpPart }) => {
+  const ajv = httpPart === 'body' ? strictAjv : textAjv;
+  return ajv.compile(schema as object) as ReturnType<FastifySchemaCompiler<unknown>>;
+};
+
+/** RFC 6901: "~" → "~0", "/" → "~1". */
+function escapePointerToken(token: string): string {
+  return token.replace(/~/g, '~0').replace(/\//g, '~1');
+}
+
+/** Ajv errors → `[{ path, message }]` with a JSON Pointer to the field, also for a missing or unknown one. */
+export function toFieldErrors(errors: readonly ErrorObject[]): FieldError[] {
+  const seen = new Set<string>();
+  const fieldErrors: FieldError[] = [];
+  for (const error of errors) {
+    let path = error.instancePath;
+    let message = error.message ?? 'is not valid';
+    if (error.keyword === 'required') {
+      path = `${path}/${escapePointerToken(String(error.params.missingProperty))}`;
+      message = 'is required';
+    } else if (error.keyword === 'additionalProperties') {
+      path = `${path}/${escapePointerToken(String(error.params.additionalProperty))}`;
+      message = 'is not an allowed field';
+    } else if (error.keyword === 'anyOf' || error.keyword === 'oneOf') {
+      continue; // its branches' own errors are more precise
+    }
+    const key = `${path}:${message}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    fieldErrors.push({ path: path === '' ? '/' : path, message });
+  }
+  return fieldErrors.length > 0 ? fieldErrors : [{ path: '/', message: 'is not valid' }];
+}

@@ -1,0 +1,174 @@
+// The limits module: sliding-window attempt limits and consecutive-failure
+// lockouts, both kept in PostgreSQL so every server instance sharing the
+// database shares them, and both clearable by an admin.
+//
+// consume(key, rules) is ONE atomic upsert: the row lock of ON CONFLICT
+// serialises parallel consumes of a key, so a burst can never let through
+// more than a limit. An attempt refused by any rule of the key is not
+// recorded (API.md: "a send refused by our own limits is not counted").
+
+import { sql } from 'drizzle-orm';
+import type { LimitRule } from '../config.js';
+import type { DatabaseHandle } from '../db/connect.js';
+import type { Clock } from '../auth/crypto.js';
+
+export interface LimitDecision {
+  allowed: boolean;
+  /** 0 when allowed; else whole seconds until the attempt would be let through (never less than the real wait). */
+  retryAfterSeconds: number;
+}
+
+export interface LockoutState {
+  locked: boolean;
+  retryAfterSeconds: number;
+  failures: number;
+}
+
+export interface Limits {
+  consume(key: string, rules: readonly LimitRule[]): Promise<LimitDecision>;
+  /** The decision `consume` would take, without recording anything. */
+  peek(key: string, rules: readonly LimitRule[]): Promise<LimitDecision>;
+  lockoutState(key: string): Promise<LockoutState>;
+  /** Counts one more consecutive failure; the `rule.limit`-th locks the key for `rule.windowSeconds`. Failures during a lock do not extend it. */
+  recordFailure(key: string, rule: LimitRule): Promise<LockoutState>;
+  /** A success ends the run of failures. */
+  resetFailures(key: string): Promise<void>;
+  /** Deletes every counter and lockout whose key is one of `keys`; returns how many rows went. */
+  clear(keys: readonly string[]): Promise<number>;
+}
+
+/** The keys of API.md's rules, in one place so that clearing finds what consuming wrote. */
+export const limitKeys = {
+  otpPerPhone: (phoneE164: string) => `otp:phone:${phoneE164}`,
+  otpPerIp: (ip: string) => `otp:ip:${ip}`,
+  loginPerIp: (ip: string) => `login:ip:${ip}`,
+  passwordLockout: (email: string) => `lockout:password:${email.toLowerCase()}`,
+  otpLockout: (userId: string) => `lockout:otp:${userId}`,
+};
+
+export function createLimits(database: DatabaseHandle, clock: Clock): Limits {
+  const rulesTable = (rules: readonly LimitRule[]) =>
+    sql.join(
+      rules.map((rule) => sql`(${rule.limit}::int, ${rule.windowSeconds}::int)`),
+      sql`, `,
+    );
+
+  const decide = (hitTexts: string[], rules: readonly LimitRule[], now: Date, allowed: boolean): LimitDecision => {
+    if (allowed) return { allowed: true, retryAfterSeconds: 0 };
+    const hits = hitTexts.map((text) => new Date(text).getTime()).sort((a, b) => a - b);
+    let waitMs = 0;
+    for (const rule of rules) {
+      const inWindow = hits.filter((hit) => hit > now.getTime() - rule.windowSeconds * 1000);
+      if (inWindow.length >= rule.limit) {
+        // The attempt is let through once enough of the oldest hits have left the window.
+        const freeingHit = inWindow[inWindow.length - rule.limit]!;
+        waitMs = Math.max(waitMs, freeingHit + rule.windowSeconds * 1000 - now.getTime());
+      }
+    }
+    return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(waitMs / 1000)) };
+  };
+
+  const longestWindow = (rules: readonly LimitRule[]) => Math.max(...rules.map((rule) => rule.windowSeconds));
+
+  return {
+    async consume(key, rules) {
+      const now = clock.now();
+      const nowText = now.toISOString();
+      const keepSeconds = longestWindow(rules);
+      // "ok": no rule already holds `limit` hits inside its window.
+      const [row] = await database.query<{ hits: string[] | string; last_allowed: boolean }>(sql`
+        insert into rate_limit_counters as c (key, hits, last_allowed, updated_at)
+        values (${key}, array[${nowText}::timestamptz], true, ${nowText}::timestamptz)
+        on conflict (key) do update set
+          hits = case
+            when not exists (
+              select 1 from (values ${rulesTable(rules)}) as r(max_hits, window_seconds)
+              where (select count(*) from unnest(c.hits) as h(at)
+                     where h.at > ${nowText}::timestamptz - make_interval(secs => r.window_seconds)) >= r.max_hits)
+            then array(select h.at from unnest(c.hits) as h(at)
+                       where h.at > ${nowText}::timestamptz - make_interval(secs => ${keepSeconds}::int) order by h.at)
+                 || ${nowText}::timestamptz
+            else array(select h.at from unnest(c.hits) as h(at)
+                       where h.at > ${nowText}::timestamptz - make_interval(secs => ${keepSeconds}::int) order by h.at)
+          end,
+          last_allowed = not exists (
+            select 1 from (values ${rulesTable(rules)}) as r(max_hits, window_seconds)
+            where (select count(*) from unnest(c.hits) as h(at)
+                   where h.at > ${nowText}::timestamptz - make_interval(secs => r.window_seconds)) >= r.max_hits),
+          updated_at = ${nowText}::timestamptz
+        returning array(select to_json(h.at)#>>'{}' from unnest(hits) as h(at)) as hits, last_allowed`);
+      return decide(toTextArray(row!.hits), rules, now, row!.last_allowed);
+    },
+
+    async peek(key, rules) {
+      const now = clock.now();
+      const [row] = await database.query<{ hits: string[] | string }>(sql`
+        select array(select to_json(h.at)#>>'{}' from unnest(hits) as h(at)) as hits
+        from rate_limit_counters where key = ${key}`);
+      if (!row) return { allowed: true, retryAfterSeconds: 0 };
+      const hits = toTextArray(row.hits).map((text) => new Date(text).getTime());
+      const blocked = rules.some(
+        (rule) => hits.filter((hit) => hit > now.getTime() - rule.windowSeconds * 1000).length >= rule.limit,
+      );
+      return decide(toTextArray(row.hits), rules, now, !blocked);
+    },
+
+    async lockoutState(key) {
+      const now = clock.now();
+      const [row] = await database.query<{ failures: number; locked_until: Date | string | null }>(sql`
+        select failures, locked_until from lockouts where key = ${key}`);
+      return lockoutFrom(row, now);
+    },
+
+    async recordFailure(key, rule) {
+      const now = clock.now();
+      const nowText = now.toISOString();
+      const lockUntilText = new Date(now.getTime() + rule.windowSeconds * 1000).toISOString();
+      // A finished lock starts a new run; a running lock is neither extended nor counted further.
+      const [row] = await database.query<{ failures: number; locked_until: Date | string | null }>(sql`
+        insert into lockouts as l (key, failures, locked_until, updated_at)
+        values (${key}, 1, case when 1 >= ${rule.limit}::int then ${lockUntilText}::timestamptz end, ${nowText}::timestamptz)
+        on conflict (key) do update set
+          failures = case
+            when l.locked_until > ${nowText}::timestamptz then l.failures
+            when l.locked_until is not null then 1
+            else l.failures + 1 end,
+          locked_until = case
+            when l.locked_until > ${nowText}::timestamptz then l.locked_until
+            when (case when l.locked_until is not null then 1 else l.failures + 1 end) >= ${rule.limit}::int
+              then ${lockUntilText}::timestamptz
+            else null end,
+          updated_at = ${nowText}::timestamptz
+        returning failures, locked_until`);
+      return lockoutFrom(row, now);
+    },
+
+    async resetFailures(key) {
+      await database.query(sql`delete from lockouts where key = ${key}`);
+    },
+
+    async clear(keys) {
+      if (keys.length === 0) return 0;
+      const list = sql.join(keys.map((key) => sql`${key}`), sql`, `);
+      const counters = await database.query(sql`delete from rate_limit_counters where key in (${list}) returning key`);
+      const locks = await database.query(sql`delete from lockouts where key in (${list}) returning key`);
+      return counters.length + locks.length;
+    },
+  };
+}
+
+function lockoutFrom(row: { failures: number; locked_until: Date | string | null } | undefined, now: Date): LockoutState {
+  if (!row) return { locked: false, retryAfterSeconds: 0, failures: 0 };
+  const lockedUntil = row.locked_until === null ? null : new Date(row.locked_until);
+  if (lockedUntil && lockedUntil.getTime() > now.getTime()) {
+    return { locked: true, retryAfterSeconds: Math.ceil((lockedUntil.getTime() - now.getTime()) / 1000), failures: row.failures };
+  }
+  return { locked: false, retryAfterSeconds: 0, failures: lockedUntil ? 0 : row.failures };
+}
+
+/** pg parses text[] into an array; PGlite may hand back the literal `{…}`. */
+function toTextArray(value: string[] | string): string[] {
+  if (Array.isArray(value)) return value;
+  const inner = value.replace(/^\{|\}$/g, '');
+  return inner === '' ? [] : inner.split(',').map((item) => item.replace(/^"|"$/g, ''));
+}

@@ -1,0 +1,39 @@
+// The port every one-time-code provider implements. It is shaped after
+// Twilio Verify: the provider generates, sends and checks the code; we keep
+// our own challenge (attempts, expiry, cooldown) around it either way, so
+// development behaves like production.
+//
+// Providers report failures as AppErrors of the catalogue (OTP_DELIVERY_FAILED,
+// OTP_RATE_LIMITED, OTP_ATTEMPTS_EXCEEDED, OTP_EXPIRED, OTP_PROVIDER_UNAVAILABLE),
+// so a Twilio error keeps its meaning all the way to the client.
+
+import type { Logger } from 'pino';
+import type { OtpProviderName } from '../config.js';
+
+/** Providers log through pino; they never log a code, a token or a credential (the dev code excepted). */
+export type ProviderLogger = Pick<Logger, 'info' | 'warn' | 'error'>;
+
+export interface StartedVerification {
+  /** The provider's id of this verification (Twilio's `VE…` sid), or null when it keeps none. */
+  providerRef: string | null;
+}
+
+export type CodeCheckOutcome = 'approved' | 'rejected';
+
+export interface ProviderHealth {
+  ok: boolean;
+  /** One human line: what was checked, and what to do when it failed. */
+  detail: string;
+}
+
+export interface OtpProvider {
+  readonly name: OtpProviderName;
+  /** Sends a new code to `phoneE164` (replacing any pending one at the provider). */
+  startVerification(phoneE164: string): Promise<StartedVerification>;
+  /** Checks `code` for the pending verification of `phoneE164`. */
+  checkCode(input: { phoneE164: string; code: string; providerRef: string | null }): Promise<CodeCheckOutcome>;
+  /** Ends a pending verification so the provider does not refuse the next one; never throws. */
+  cancelVerification(input: { phoneE164: string; providerRef: string | null }): Promise<void>;
+  /** Can this provider be used at all (credentials accepted, service reachable)? For `doctor` and readiness. */
+  checkHealth(options?: { deep?: boolean }): Promise<ProviderHealth>;
+}

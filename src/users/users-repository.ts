@@ -1,0 +1,98 @@
+// Reading users with their roles: the shapes the sign-in and the admin views need.
+
+import { eq, inArray } from 'drizzle-orm';
+import type { Database } from '../db/connect.js';
+import { userRoles, users, ROLE_NAMES, type RoleName } from '../db/schema.js';
+import { permissionsOf, type Permission } from '../rbac/roles.js';
+
+export interface UserRecord {
+  id: string;
+  email: string;
+  name: string;
+  phone: string | null;
+  passwordHash: string;
+  lenderId: string | null;
+  disabled: boolean;
+  createdAt: Date;
+  roles: RoleName[];
+}
+
+/** The signed-in user as the API shows them (verify, refresh, /me). */
+export interface UserView {
+  id: string;
+  email: string;
+  name: string;
+  roles: RoleName[];
+  permissions: Permission[];
+  lenderId: string | null;
+}
+
+/** The user as admin views show them. Never a hash. */
+export interface AdminUserView {
+  id: string;
+  email: string;
+  name: string;
+  phone: string | null;
+  roles: RoleName[];
+  lenderId: string | null;
+  disabled: boolean;
+  createdAt: string;
+}
+
+export function normalizeEmail(email: string): string {
+  return email.trim().toLowerCase();
+}
+
+/** Roles in the catalogue's order, so every view lists them alike. */
+export function sortRoles(roles: readonly string[]): RoleName[] {
+  return ROLE_NAMES.filter((role) => roles.includes(role));
+}
+
+export async function findUsersWithRoles(db: Database, where: ReturnType<typeof eq>): Promise<UserRecord[]> {
+  const rows = await db.select().from(users).where(where);
+  if (rows.length === 0) return [];
+  const roleRows = await db.select().from(userRoles).where(inArray(userRoles.userId, rows.map((row) => row.id)));
+  return rows.map((row) => ({
+    id: row.id,
+    email: row.email,
+    name: row.name,
+    phone: row.phone,
+    passwordHash: row.passwordHash,
+    lenderId: row.lenderId,
+    disabled: row.disabled,
+    createdAt: row.createdAt,
+    roles: sortRoles(roleRows.filter((roleRow) => roleRow.userId === row.id).map((roleRow) => roleRow.role)),
+  }));
+}
+
+export async function findUserByEmail(db: Database, email: string): Promise<UserRecord | undefined> {
+  return (await findUsersWithRoles(db, eq(users.email, normalizeEmail(email))))[0];
+}
+
+export async function findUserById(db: Database, id: string): Promise<UserRecord | undefined> {
+  return (await findUsersWithRoles(db, eq(users.id, id)))[0];
+}
+
+export function toUserView(user: UserRecord): UserView {
+  return {
+    id: user.id,
+    email: user.email,
+    name: user.name,
+    roles: user.roles,
+    permissions: permissionsOf(user.roles),
+    lenderId: user.lenderId,
+  };
+}
+
+export function toAdminUserView(user: UserRecord): AdminUserView {
+  return {
+    id: user.id,
+    email: user.email,
+    name: user.name,
+    phone: user.phone,
+    roles: user.roles,
+    lenderId: user.lenderId,
+    disabled: user.disabled,
+    createdAt: user.createdAt.toISOString(),
+  };
+}
