@@ -1,19 +1,25 @@
 import { defineConfig } from 'vitest/config';
 
-// Every suite runs on the embedded database (PGlite). When TEST_DATABASE_URL is
-// set, the database suites run a second time as the "postgres" project, each
-// file in a schema of its own that is dropped afterwards.
+// Every suite runs on the embedded database (PGlite): `*.test.ts`.
+// When TEST_DATABASE_URL is set, the suites that touch the database
+// (`*.db.test.ts`) run a second time as the "postgres" project, each test app
+// on a database of its own that is dropped afterwards, together with the
+// suites that need a real PostgreSQL server (`*.pg.test.ts`, e.g. the
+// production build booted as a child process).
 const postgresUrl = process.env.TEST_DATABASE_URL;
 
 export default defineConfig({
   test: {
-    testTimeout: 20_000,
-    hookTimeout: 60_000,
+    testTimeout: 30_000,
+    hookTimeout: 120_000,
     pool: 'forks',
     projects: [
-      { extends: true as const, test: { name: 'pglite', include: ['test/**/*.test.ts'], env: { BOREAL_TEST_DB: 'pglite' } } },
+      {
+        extends: true as const,
+        test: { name: 'pglite', include: ['test/**/*.test.ts'], exclude: ['test/**/*.pg.test.ts'], env: { BOREAL_TEST_DB: 'pglite' } },
+      },
       ...(postgresUrl
-        ? [{ extends: true as const, test: { name: 'postgres', include: ['test/**/*.db.test.ts'], env: { BOREAL_TEST_DB: 'postgres' } } }]
+        ? [{ extends: true as const, test: { name: 'postgres', include: ['test/**/*.db.test.ts', 'test/**/*.pg.test.ts'], env: { BOREAL_TEST_DB: 'postgres' } } }]
         : []),
     ],
   },
