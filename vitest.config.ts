@@ -6,7 +6,10 @@ import { defineConfig } from 'vitest/config';
 // on a database of its own that is dropped afterwards, together with the
 // suites that need a real PostgreSQL server (`*.pg.test.ts`, e.g. the
 // production build booted as a child process).
+// Suites that need a real Redis (`*.redis.test.ts`) run as the "redis" project
+// when TEST_REDIS_URL is set.
 const postgresUrl = process.env.TEST_DATABASE_URL;
+const redisUrl = process.env.TEST_REDIS_URL;
 
 export default defineConfig({
   test: {
@@ -16,11 +19,12 @@ export default defineConfig({
     projects: [
       {
         extends: true as const,
-        test: { name: 'pglite', include: ['test/**/*.test.ts'], exclude: ['test/**/*.pg.test.ts'], env: { BOREAL_TEST_DB: 'pglite' } },
+        test: { name: 'pglite', include: ['test/**/*.test.ts'], exclude: ['test/**/*.pg.test.ts', 'test/**/*.redis.test.ts'], env: { BOREAL_TEST_DB: 'pglite' } },
       },
       ...(postgresUrl
         ? [{ extends: true as const, test: { name: 'postgres', include: ['test/**/*.db.test.ts', 'test/**/*.pg.test.ts'], env: { BOREAL_TEST_DB: 'postgres' } } }]
         : []),
+      ...(redisUrl ? [{ extends: true as const, test: { name: 'redis', include: ['test/**/*.redis.test.ts'], env: { BOREAL_TEST_DB: 'pglite' } } }] : []),
     ],
   },
 });

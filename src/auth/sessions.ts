@@ -5,7 +5,7 @@
 
 import { and, eq, gt, isNull } from 'drizzle-orm';
 import type { Database } from '../db/connect.js';
-import { refreshTokens, sessions } from '../db/schema.js';
+import { refreshTokens, sessions, users } from '../db/schema.js';
 import { addSeconds, randomSecret, sha256Hex, splitOpaqueToken, type Clock, type Random } from './crypto.js';
 
 export interface IssuedRefreshToken {
@@ -20,12 +20,18 @@ export interface LiveSession {
   userId: string;
 }
 
+/** A live session with what every authenticated request needs of its user, read in one query. */
+export interface LiveSessionPrincipal extends LiveSession {
+  userDisabled: boolean;
+  lenderId: string | null;
+}
+
 export interface SessionStore {
   create(userId: string): Promise<IssuedRefreshToken>;
   /** Spends `refreshToken` and issues the next one; a reused token revokes its session. */
   rotate(refreshToken: string): Promise<RotationResult>;
-  /** The session if it is neither revoked nor past its absolute end. */
-  findLive(sessionId: string): Promise<LiveSession | undefined>;
+  /** The session (with its user's state) if it is neither revoked nor past its absolute end. */
+  findLive(sessionId: string): Promise<LiveSessionPrincipal | undefined>;
   revoke(sessionId: string, reason: string): Promise<boolean>;
   revokeAllOfUser(userId: string, reason: string): Promise<number>;
 }
@@ -110,11 +116,22 @@ export function createSessionStore(options: {
     },
 
     async findLive(sessionId) {
+      // Runs on every authenticated request: one indexed join, no more.
       const [session] = await db
-        .select({ id: sessions.id, userId: sessions.userId, revokedAt: sessions.revokedAt, maxExpiresAt: sessions.maxExpiresAt })
+        .select({
+          id: sessions.id,
+          userId: sessions.userId,
+          revokedAt: sessions.revokedAt,
+          maxExpiresAt: sessions.maxExpiresAt,
+          userDisabled: users.disabled,
+          lenderId: users.lenderId,
+        })
         .from(sessions)
+        .innerJoin(users, eq(users.id, sessions.userId))
         .where(eq(sessions.id, sessionId));
-      return session && isLive(session) ? { sessionId: session.id, userId: session.userId } : undefined;
+      return session && isLive(session)
+        ? { sessionId: session.id, userId: session.userId, userDisabled: session.userDisabled, lenderId: session.lenderId }
+        : undefined;
     },
 
     async revoke(sessionId, reason) {

@@ -80,15 +80,14 @@ export function createTokenIssuer(deps: {
       const claims = await accessTokens.verify(accessToken);
       // The signature alone is not enough: logout and revocation end a session at once.
       const session = await sessions.findLive(claims.sessionId);
-      if (!session || session.userId !== claims.userId) throw new AppError('INVALID_TOKEN');
-      const user = await findUserById(deps.db, claims.userId);
-      if (!user || user.disabled) throw new AppError('INVALID_TOKEN');
+      if (!session || session.userId !== claims.userId || session.userDisabled) throw new AppError('INVALID_TOKEN');
+      // Roles come from the token: changing a user's roles revokes their sessions.
       return {
-        userId: user.id,
+        userId: session.userId,
         sessionId: session.sessionId,
         roles: claims.roles,
         permissions: permissionsOf(claims.roles),
-        lenderId: user.lenderId,
+        lenderId: session.lenderId,
       };
     },
   };
