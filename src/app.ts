@@ -12,6 +12,14 @@ import { validatorCompiler } from './http/validation.js';
 import { authRoutes } from './http/routes/auth.js';
 import { healthRoutes, type ReadinessExtras } from './http/routes/health.js';
 import { roleRoutes } from './http/routes/roles.js';
+import { rateLimitRoutes } from './http/routes/rate-limits.js';
+import { registerRequestLimit } from './http/request-limit.js';
+import { registerOpenApi } from './http/routes/openapi.js';
+import { applicationRoutes } from './http/routes/applications.js';
+import { lenderRoutes } from './http/routes/lenders.js';
+import { userRoutes } from './http/routes/users.js';
+import { auditRoutes } from './http/routes/audit.js';
+import { publicApplicationRoutes } from './http/routes/public-applications.js';
 import type { Services } from './services.js';
 
 export const BODY_LIMIT_BYTES = 64 * 1024;
@@ -60,9 +68,19 @@ export async function buildApp(services: Services, options: BuildAppOptions): Pr
 
   installErrorHandling(app);
   enforceRouteAccess(app, services.tokens);
+  // Before every route: LIMIT_REQUESTS_PER_IP counts each request (the 404s too).
+  const requestLimit = await registerRequestLimit(app, services);
+  // Before every route module: the OpenAPI document and the Problem error responses only reach routes added after them.
+  await registerOpenApi(app);
 
-  await app.register(healthRoutes(services, options.readiness));
+  await app.register(healthRoutes(services, { ...requestLimit.readiness, ...options.readiness }));
   await app.register(authRoutes(services));
   await app.register(roleRoutes);
+  await app.register(rateLimitRoutes(services));
+  await app.register(applicationRoutes(services));
+  await app.register(publicApplicationRoutes(services));
+  await app.register(lenderRoutes(services));
+  await app.register(userRoutes(services));
+  await app.register(auditRoutes(services));
   return app;
 }

@@ -3,6 +3,8 @@
 // naming the setting and how to fix it: the incident behind this product was
 // a production server that started without its Twilio secrets.
 
+import { createPrivateKey, createPublicKey, sign as signData, verify as verifySignature, type JsonWebKey } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 
 export type OtpProviderName = 'twilio-verify' | 'console';
@@ -95,6 +97,15 @@ export function parseLimitRules(text: string): LimitRule[] | undefined {
   return rules.length > 0 ? rules : undefined;
 }
 
+/**
+ * The process environment, with `.env` of the working directory loaded first
+ * when it exists. Variables already set win over the file.
+ */
+export function readEnvironment(file = '.env'): NodeJS.ProcessEnv {
+  if (existsSync(file)) process.loadEnvFile(file);
+  return process.env;
+}
+
 /** Reads an environment into a Config, or throws ConfigError listing every problem. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const problems: string[] = [];
@@ -180,7 +191,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (isProduction && provider === 'console') {
     problems.push('OTP_PROVIDER=console is refused in production: it sends no codes. Set OTP_PROVIDER=twilio-verify (or unset it) with the Twilio settings.');
   }
-  if (provider === 'twilio-verify' && (twilioGiven || isProduction || providerText !== undefined)) {
+  // In production the Twilio settings are checked even beside a (refused) console provider, so one start names every fix.
+  if ((provider === 'twilio-verify' && (twilioGiven || providerText !== undefined)) || isProduction) {
     for (const [name, shape, hint] of [
       ['TWILIO_ACCOUNT_SID', ACCOUNT_SID, 'AC followed by 32 hex characters'],
       ['TWILIO_AUTH_TOKEN', AUTH_TOKEN, '32 hex characters'],
@@ -188,7 +200,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     ] as const) {
       const value = read(name);
       if (value === undefined) {
-        problems.push(`${name} is required for OTP_PROVIDER=twilio-verify: copy it from the Twilio console (${hint}).`);
+        problems.push(`${name} is required ${isProduction ? 'in production' : 'for OTP_PROVIDER=twilio-verify'}: copy it from the Twilio console (${hint}).`);
       } else if (!shape.test(value)) {
         problems.push(`${name} is malformed: it must be ${hint}. Copy it again from the Twilio console.`);
       }
@@ -290,6 +302,7 @@ function parsePrivateKeys(text: string | undefined, problems: string[]): Config[
     problems.push('JWT_PRIVATE_KEYS must be a JWK set {"keys":[…]} with at least one key: run `npx boreal keys generate`.');
     return undefined;
   }
+  const kids = new Set<unknown>();
   keys.forEach((key: Record<string, unknown>, index) => {
     const isEd25519 = key?.kty === 'OKP' && key?.crv === 'Ed25519';
     const isP256 = key?.kty === 'EC' && key?.crv === 'P-256';
@@ -297,9 +310,37 @@ function parsePrivateKeys(text: string | undefined, problems: string[]): Config[
       problems.push(`JWT_PRIVATE_KEYS key ${index} must be an Ed25519 (OKP) or P-256 (EC) key.`);
     } else if (typeof key.d !== 'string' || typeof key.x !== 'string' || typeof key.kid !== 'string') {
       problems.push(`JWT_PRIVATE_KEYS key ${index} must be a private key with "kid", "x" and "d".`);
+    } else if (kids.has(key.kid)) {
+      problems.push(`JWT_PRIVATE_KEYS key ${index} repeats the kid "${key.kid}" of an earlier key: give every key its own kid (\`npx boreal keys generate\` makes new ones).`);
+    } else {
+      const problem = unusableKeyProblem(key);
+      if (problem) problems.push(`JWT_PRIVATE_KEYS key ${index} (kid "${key.kid}") cannot sign: ${problem}. Generate a new set with \`npx boreal keys generate\`.`);
     }
+    kids.add(key?.kid);
   });
   return { keys: keys as Record<string, unknown>[] };
+}
+
+/**
+ * A key set can parse yet be useless: a truncated "d", a public part "x"/"y"
+ * that is not the private key's, key_ops without "sign". Tokens signed with
+ * such a key would fail every check, so the start is refused instead: one
+ * signature made and verified here, synchronously, before anything listens.
+ */
+function unusableKeyProblem(key: Record<string, unknown>): string | undefined {
+  const keyOps = key.key_ops;
+  if (keyOps !== undefined && !(Array.isArray(keyOps) && keyOps.includes('sign'))) return '"key_ops" does not allow "sign"';
+  try {
+    const { d: _d, ...publicMembers } = key;
+    const privateKey = createPrivateKey({ key: key as JsonWebKey, format: 'jwk' });
+    const publicKey = createPublicKey({ key: publicMembers as JsonWebKey, format: 'jwk' });
+    const probe = Buffer.from('boreal-key-check');
+    const digest = key.kty === 'EC' ? 'sha256' : null;
+    if (!verifySignature(digest, probe, publicKey, signData(digest, probe, privateKey))) return 'its public part does not match its private part "d"';
+  } catch {
+    return 'the key material is malformed';
+  }
+  return undefined;
 }
 
 function parseTrustProxy(text: string | undefined, problems: string[]): Config['trustProxy'] {

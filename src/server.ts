@@ -4,7 +4,9 @@
 import pino, { type Logger } from 'pino';
 import type { FastifyInstance } from 'fastify';
 import { buildApp, loggerOptions } from './app.js';
-import type { Config } from './config.js';
+import { createAccessTokens } from './auth/access-tokens.js';
+import { systemClock } from './auth/crypto.js';
+import { ConfigError, loadConfig, type Config } from './config.js';
 import { connectDatabase, type DatabaseHandle } from './db/connect.js';
 import { seedDevelopmentAdmin } from './db/seed.js';
 import { createServices, type Services } from './services.js';
@@ -25,6 +27,16 @@ export async function openMigratedDatabase(config: Config): Promise<DatabaseHand
   return database;
 }
 
+/** The innermost cause's message ("connect ECONNREFUSED 127.0.0.1:5432"), not a wrapper's ("Failed query: …"). */
+export function rootCauseMessage(error: unknown): string {
+  let current = error;
+  while (current instanceof Error && current.cause instanceof Error) current = current.cause;
+  if (!(current instanceof Error)) return String(current);
+  const code = (current as { code?: unknown }).code;
+  const message = current.message || current.name;
+  return typeof code === 'string' && !message.includes(code) ? `${message} (${code})` : message;
+}
+
 export interface RunningServer {
   app: FastifyInstance;
   services: Services;
@@ -32,8 +44,36 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+/**
+ * Imports JWT_PRIVATE_KEYS exactly as the token service will. config.ts has
+ * already tried each key synchronously; this catches whatever it could not
+ * (jose is stricter than node:crypto), before the database is touched, as a
+ * settings problem rather than a crash.
+ */
+export async function assertSigningKeysUsable(config: Config): Promise<void> {
+  if (!config.jwt.privateKeys) return;
+  try {
+    await createAccessTokens({
+      keySet: config.jwt.privateKeys,
+      issuer: config.jwt.issuer,
+      audience: config.jwt.audience,
+      ttlSeconds: config.jwt.accessTokenTtlSeconds,
+      clock: systemClock,
+    });
+  } catch (error) {
+    throw new ConfigError([(error as Error).message]);
+  }
+}
+
 export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
-  const database = await openMigratedDatabase(config);
+  await assertSigningKeysUsable(config);
+  if (config.twilio && !config.twilio.baseUrl.startsWith('https://')) {
+    logger.warn(`TWILIO_VERIFY_BASE_URL=${config.twilio.baseUrl} is not https: codes go to a stand-in, not to Twilio. Unset it to reach https://verify.twilio.com.`);
+  }
+  const database = await openMigratedDatabase(config).catch((error: unknown) => {
+    const setting = config.databaseUrl ? 'DATABASE_URL' : 'DATA_DIR';
+    throw new Error(`the database of ${setting} cannot be opened and migrated (${rootCauseMessage(error)}): check ${setting} and that the database accepts connections.`, { cause: error });
+  });
   const services = await createServices(config, database, logger);
   if (config.seedDevelopmentAdmin) await seedDevelopmentAdmin(services.db, services.passwords);
   const app = await buildApp(services, { logger });
@@ -48,4 +88,54 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       await database.close();
     },
   };
+}
+
+/** The lines a refused start prints: one per problem, each naming its setting. */
+export function formatConfigProblems(error: ConfigError): string {
+  return `Boreal Portal cannot start. Fix these settings:\n${error.problems.map((problem) => `  - ${problem}`).join('\n')}`;
+}
+
+/**
+ * `npm start` and `boreal serve`: check the settings, start, and close cleanly
+ * on SIGINT/SIGTERM. Resolves with the process exit code: 1 when the start is
+ * refused (bad settings, unusable keys, unreachable database), within seconds.
+ */
+export async function serveUntilSignalled(env: Record<string, string | undefined>): Promise<number> {
+  let config: Config;
+  try {
+    config = loadConfig(env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`${formatConfigProblems(error)}\n`);
+    return 1;
+  }
+  const logger = createLogger(config);
+  let server: RunningServer;
+  try {
+    server = await startServer(config, logger);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${formatConfigProblems(error)}\n`);
+    } else {
+      logger.fatal({ err: error }, `Boreal Portal cannot start: ${(error as Error).message}`);
+    }
+    return 1;
+  }
+  return new Promise<number>((resolve) => {
+    let closing = false;
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+      process.on(signal, () => {
+        if (closing) return;
+        closing = true;
+        logger.info(`${signal}: closing`);
+        server.close().then(
+          () => resolve(0),
+          (error: unknown) => {
+            logger.error({ err: error }, 'close failed');
+            resolve(1);
+          },
+        );
+      });
+    }
+  });
 }

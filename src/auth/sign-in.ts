@@ -5,12 +5,14 @@
 // limit, per-email lockout counted for unknown emails too, one uniform
 // INVALID_CREDENTIALS with a dummy hash), code guessing (5 guesses per
 // challenge claimed atomically, lockout per account across challenges, codes
-// per phone), SMS pumping (codes per phone and per IP, country allowlist).
+// per phone, and a per-account budget of judged guesses that makes the daily
+// bound of docs/security.md hold in every 24 h span), SMS pumping (codes per
+// phone and per IP, country allowlist).
 
 import { AppError, tooManyRequests } from '../errors.js';
-import type { Config } from '../config.js';
+import type { Config, LimitRule } from '../config.js';
 import type { AuditLog } from '../audit/audit.js';
-import { limitKeys, type Limits } from '../limits/limits.js';
+import { limitKeys, type LimitDecision, type Limits } from '../limits/limits.js';
 import type { OtpProvider } from '../otp/provider.js';
 import { maskPhone, phoneCountry } from '../otp/phone.js';
 import { findUserByEmail, findUserById, normalizeEmail, type UserView } from '../users/users-repository.js';
@@ -53,6 +55,9 @@ export interface SignIn {
 
 export type { UserView };
 
+/** Longest wait for guesses in flight at the provider (TWILIO_TIMEOUT is 5 s): see claimGuess. */
+const IN_FLIGHT_SETTLE_MS = 10_000;
+
 export function createSignIn(deps: SignInDeps): SignIn {
   const { config, limits, audit, otp, challenges, clock } = deps;
 
@@ -64,10 +69,26 @@ export function createSignIn(deps: SignInDeps): SignIn {
       retryAfterSeconds: 0,
     });
 
-  /** Refuses a sign-in whose account is locked by wrong codes. */
+  const lockedByCodes = (retryAfterSeconds: number) =>
+    tooManyRequests('ACCOUNT_LOCKED', 'This account is locked after too many wrong codes.', retryAfterSeconds);
+
+  // Guesses judged per account: the codes a phone may get in each window ×
+  // the guesses of a challenge (5/10m,20/1d × 5 → 25/10m,100/1d). Codes per
+  // phone alone bound guesses per challenge *created* in a window; the one
+  // challenge still open when a 24 h span begins would add 5 more guesses
+  // (105, over 1 in 10,000 for 6 digits). Counting the guesses themselves in
+  // sliding windows holds every 24 h span to 100. See docs/security.md.
+  const guessRules: LimitRule[] = config.limits.otpPerPhone.map((rule) => ({
+    limit: rule.limit * config.otp.maxAttempts,
+    windowSeconds: rule.windowSeconds,
+  }));
+
+  /** Refuses a sign-in whose account is locked by wrong codes, or has no code guesses left to use. */
   async function refuseIfOtpLocked(userId: string): Promise<void> {
     const lock = await limits.lockoutState(limitKeys.otpLockout(userId));
-    if (lock.locked) throw tooManyRequests('ACCOUNT_LOCKED', 'This account is locked after too many wrong codes.', lock.retryAfterSeconds);
+    if (lock.locked) throw lockedByCodes(lock.retryAfterSeconds);
+    const guesses = await limits.peek(limitKeys.otpGuesses(userId), guessRules);
+    if (!guesses.allowed) throw lockedByCodes(guesses.retryAfterSeconds);
   }
 
   function refuseIfCountryNotAllowed(phone: string): void {
@@ -76,20 +97,25 @@ export function createSignIn(deps: SignInDeps): SignIn {
   }
 
   /**
-   * Checks the per-phone and per-IP send windows, then counts this send in
-   * both. A send refused by either is counted in neither.
+   * Counts this send per phone and per IP, each atomically. A send refused
+   * by either is counted in neither: the allowance already taken is given
+   * back. Returns a refund for a send that then does not happen at all (a
+   * send attempted at the provider stays counted, even if it failed).
    */
-  async function consumeSendAllowance(phone: string, ip: string): Promise<void> {
-    const phoneKey = limitKeys.otpPerPhone(phone);
-    const ipKey = limitKeys.otpPerIp(ip);
-    for (const [key, rules] of [[phoneKey, config.limits.otpPerPhone], [ipKey, config.limits.otpPerIp]] as const) {
-      const decision = await limits.peek(key, rules);
-      if (!decision.allowed) throw otpRateLimited(decision.retryAfterSeconds);
-    }
-    for (const [key, rules] of [[phoneKey, config.limits.otpPerPhone], [ipKey, config.limits.otpPerIp]] as const) {
+  async function consumeSendAllowance(phone: string, ip: string): Promise<() => Promise<void>> {
+    const taken: Array<{ key: string; decision: LimitDecision }> = [];
+    const refund = async () => {
+      for (const { key, decision } of taken) if (decision.recordedAt) await limits.refund(key, decision.recordedAt);
+    };
+    for (const [key, rules] of [[limitKeys.otpPerPhone(phone), config.limits.otpPerPhone], [limitKeys.otpPerIp(ip), config.limits.otpPerIp]] as const) {
       const decision = await limits.consume(key, rules);
-      if (!decision.allowed) throw otpRateLimited(decision.retryAfterSeconds);
+      if (!decision.allowed) {
+        await refund();
+        throw otpRateLimited(decision.retryAfterSeconds);
+      }
+      taken.push({ key, decision });
     }
+    return refund;
   }
 
   async function sendCode(userId: string, phone: string, ip: string): Promise<string | null> {
@@ -109,12 +135,41 @@ export function createSignIn(deps: SignInDeps): SignIn {
     await otp.cancelVerification({ phoneE164: challenge.phone, providerRef: challenge.providerRef });
   }
 
-  async function openChallenge(tempToken: string): Promise<Challenge> {
+  /**
+   * The open challenge a temp token names. An ended one answers why it ended:
+   * wrong codes → OTP_ATTEMPTS_EXCEEDED; expiry → OTP_EXPIRED for verify
+   * (API.md: verify answers OTP_EXPIRED, resend INVALID_TEMP_TOKEN, however
+   * often they are asked); anything else (used, superseded) → INVALID_TEMP_TOKEN.
+   */
+  async function openChallenge(tempToken: string, purpose: 'verify' | 'resend'): Promise<Challenge> {
     const challenge = await challenges.findByTempToken(tempToken);
     if (!challenge) throw new AppError('INVALID_TEMP_TOKEN');
     if (challenge.endedReason === 'attempts') throw attemptsExceeded();
+    if (challenge.endedReason === 'expired' && purpose === 'verify') throw new AppError('OTP_EXPIRED');
     if (challenge.endedAt) throw new AppError('INVALID_TEMP_TOKEN');
     return challenge;
+  }
+
+  /**
+   * Takes one guess of the challenge. When none is left but the challenge is
+   * still open, guesses of parallel requests are in flight at the provider:
+   * their outcome decides this answer (one right code ends the challenge as
+   * verified, and the losers must get INVALID_TEMP_TOKEN, not
+   * OTP_ATTEMPTS_EXCEEDED), so wait for the challenge to end, or for a guess
+   * the provider could not judge to be given back. Real time, not the
+   * injected clock: this waits for other requests, not for a deadline of the domain.
+   */
+  async function claimGuess(challenge: Challenge, tempToken: string): Promise<number> {
+    const giveUpAtMs = Date.now() + IN_FLIGHT_SETTLE_MS;
+    for (let pauseMs = 5; ; pauseMs = Math.min(pauseMs * 2, 100)) {
+      const attempt = await challenges.claimAttempt(challenge.id, config.otp.maxAttempts);
+      if (attempt !== undefined) return attempt;
+      const current = await openChallenge(tempToken, 'verify'); // throws once the challenge has ended
+      if (isExpired(current)) throw new AppError('OTP_EXPIRED');
+      if (Date.now() >= giveUpAtMs) throw attemptsExceeded();
+      // Fewer attempts than the maximum: a guess was given back meanwhile; claim it at once.
+      if (current.attempts >= config.otp.maxAttempts) await new Promise((resolve) => setTimeout(resolve, pauseMs));
+    }
   }
 
   async function expire(challenge: Challenge): Promise<void> {
@@ -142,7 +197,7 @@ export function createSignIn(deps: SignInDeps): SignIn {
         const lock = await limits.recordFailure(passwordLockKey, config.limits.lockoutPassword);
         const reason = !user ? 'unknown-email' : user.disabled ? 'disabled' : 'wrong-password';
         await audit.record({ type: 'LOGIN_FAILED', userId: user?.id ?? null, actorId: null, ip, detail: { email: normalizedEmail, reason } });
-        if (lock.locked && lock.failures === config.limits.lockoutPassword.limit) {
+        if (lock.lockedNow) {
           await audit.record({ type: 'ACCOUNT_LOCKED', userId: user?.id ?? null, actorId: null, ip, detail: { email: normalizedEmail, by: 'password' } });
         }
         throw new AppError('INVALID_CREDENTIALS');
@@ -152,10 +207,12 @@ export function createSignIn(deps: SignInDeps): SignIn {
       if (!user.phone) throw new AppError('PHONE_NOT_ENROLLED');
       refuseIfCountryNotAllowed(user.phone);
 
+      // Counted before the open challenge is superseded: a login refused for
+      // too many codes leaves the user's pending sign-in alone.
+      await consumeSendAllowance(user.phone, ip);
       // A newer login supersedes every open challenge of this user.
       for (const superseded of await challenges.endOpenOfUser(user.id, 'superseded')) await releaseProvider(superseded);
 
-      await consumeSendAllowance(user.phone, ip);
       const providerRef = await sendCode(user.id, user.phone, ip);
       const { tempToken } = await challenges.create({
         userId: user.id,
@@ -173,7 +230,7 @@ export function createSignIn(deps: SignInDeps): SignIn {
     },
 
     async resend({ tempToken, ip }) {
-      const challenge = await openChallenge(tempToken);
+      const challenge = await openChallenge(tempToken, 'resend');
       if (isExpired(challenge)) {
         await expire(challenge);
         throw new AppError('INVALID_TEMP_TOKEN');
@@ -183,8 +240,12 @@ export function createSignIn(deps: SignInDeps): SignIn {
       const tooSoon = () =>
         tooManyRequests('OTP_RESEND_TOO_SOON', 'A code was sent moments ago.', Math.max(1, (cooldownEnds - clock.now().getTime()) / 1000));
       if (cooldownEnds > clock.now().getTime()) throw tooSoon();
-      await consumeSendAllowance(challenge.phone, ip);
-      if (!(await challenges.claimResend(challenge.id, config.otp.resendCooldownSeconds))) throw tooSoon();
+      const refundSend = await consumeSendAllowance(challenge.phone, ip);
+      if (!(await challenges.claimResend(challenge.id, config.otp.resendCooldownSeconds))) {
+        // A parallel resend won the cooldown: this one sends nothing, so it counts nothing.
+        await refundSend();
+        throw tooSoon();
+      }
       const providerRef = await sendCode(challenge.userId, challenge.phone, ip);
       await challenges.recordSend(challenge.id, providerRef ?? challenge.providerRef);
       return {
@@ -195,25 +256,35 @@ export function createSignIn(deps: SignInDeps): SignIn {
     },
 
     async verify({ tempToken, code, ip }) {
-      const challenge = await openChallenge(tempToken);
+      const challenge = await openChallenge(tempToken, 'verify');
       if (isExpired(challenge)) {
         await expire(challenge);
         throw new AppError('OTP_EXPIRED');
       }
-      await refuseIfOtpLocked(challenge.userId);
+      const lockKey = limitKeys.otpLockout(challenge.userId);
+      const lock = await limits.lockoutState(lockKey);
+      if (lock.locked) throw lockedByCodes(lock.retryAfterSeconds);
+      // The guess is counted before it is judged, so a parallel burst cannot
+      // overrun the budget; a guess that ends up not judged as wrong is given back.
+      const guessKey = limitKeys.otpGuesses(challenge.userId);
+      const guess = await limits.consume(guessKey, guessRules);
+      if (!guess.allowed) throw lockedByCodes(guess.retryAfterSeconds);
+      const refundGuess = () => limits.refund(guessKey, guess.recordedAt!);
 
-      const attempt = await challenges.claimAttempt(challenge.id, config.otp.maxAttempts);
-      if (attempt === undefined) {
+      let attempt: number;
+      try {
+        attempt = await claimGuess(challenge, tempToken);
+      } catch (error) {
         // Lost a race: the challenge ran out of guesses, ended, or expired meanwhile.
-        const current = await openChallenge(tempToken);
-        if (isExpired(current)) throw new AppError('OTP_EXPIRED');
-        throw attemptsExceeded();
+        await refundGuess();
+        throw error;
       }
 
       let outcome: Awaited<ReturnType<OtpProvider['checkCode']>>;
       try {
         outcome = await otp.checkCode({ phoneE164: challenge.phone, code, providerRef: challenge.providerRef });
       } catch (error) {
+        await refundGuess();
         if (error instanceof AppError && error.code === 'OTP_EXPIRED') await challenges.end(challenge.id, 'expired');
         else if (error instanceof AppError && error.code === 'OTP_ATTEMPTS_EXCEEDED') await challenges.end(challenge.id, 'attempts');
         else await challenges.refundAttempt(challenge.id); // the provider could not judge this guess
@@ -221,17 +292,18 @@ export function createSignIn(deps: SignInDeps): SignIn {
       }
 
       if (outcome === 'approved') {
+        await refundGuess();
         if (!(await challenges.end(challenge.id, 'verified'))) throw new AppError('INVALID_TEMP_TOKEN');
-        await limits.resetFailures(limitKeys.otpLockout(challenge.userId));
+        await limits.resetFailures(lockKey);
         const user = await findUserById(deps.db, challenge.userId);
         if (!user || user.disabled) throw new AppError('INVALID_TEMP_TOKEN');
         await audit.record({ type: 'LOGIN_SUCCEEDED', userId: user.id, actorId: user.id, ip });
         return deps.tokens.startSession(user);
       }
 
-      const lock = await limits.recordFailure(limitKeys.otpLockout(challenge.userId), config.limits.lockoutOtp);
+      const failure = await limits.recordFailure(lockKey, config.limits.lockoutOtp);
       await audit.record({ type: 'OTP_FAILED', userId: challenge.userId, actorId: challenge.userId, ip, detail: { attempt } });
-      if (lock.locked && lock.failures === config.limits.lockoutOtp.limit) {
+      if (failure.lockedNow) {
         await audit.record({ type: 'ACCOUNT_LOCKED', userId: challenge.userId, actorId: null, ip, detail: { by: 'otp' } });
       }
       const attemptsRemaining = Math.max(0, config.otp.maxAttempts - attempt);

@@ -6,16 +6,23 @@
 // serialises parallel consumes of a key, so a burst can never let through
 // more than a limit. An attempt refused by any rule of the key is not
 // recorded (API.md: "a send refused by our own limits is not counted").
+// An attempt that needs several keys (a code send counts per phone and per
+// IP) consumes them one by one and refunds the ones already taken when a later
+// one refuses: a burst may then see a refusal it could have been spared, never
+// an allowance beyond a limit.
 
 import { sql } from 'drizzle-orm';
 import type { LimitRule } from '../config.js';
 import type { DatabaseHandle } from '../db/connect.js';
 import type { Clock } from '../auth/crypto.js';
+import { clientKey } from './client-ip.js';
 
 export interface LimitDecision {
   allowed: boolean;
   /** 0 when allowed; else whole seconds until the attempt would be let through (never less than the real wait). */
   retryAfterSeconds: number;
+  /** The instant recorded for an allowed attempt: give it to `refund` to take the attempt back. */
+  recordedAt?: string;
 }
 
 export interface LockoutState {
@@ -24,26 +31,42 @@ export interface LockoutState {
   failures: number;
 }
 
+export interface FailureOutcome extends LockoutState {
+  /** This failure started the lock (exactly one of a parallel burst does): audit it once. */
+  lockedNow: boolean;
+}
+
 export interface Limits {
   consume(key: string, rules: readonly LimitRule[]): Promise<LimitDecision>;
   /** The decision `consume` would take, without recording anything. */
   peek(key: string, rules: readonly LimitRule[]): Promise<LimitDecision>;
+  /** Takes back an attempt `consume` let through (its `recordedAt`), when the action it allowed did not happen. */
+  refund(key: string, recordedAt: string): Promise<void>;
   lockoutState(key: string): Promise<LockoutState>;
-  /** Counts one more consecutive failure; the `rule.limit`-th locks the key for `rule.windowSeconds`. Failures during a lock do not extend it. */
-  recordFailure(key: string, rule: LimitRule): Promise<LockoutState>;
+  /** Counts one more consecutive failure; the `rule.limit`-th locks the key for `rule.windowSeconds`. Failures during a lock are neither counted nor extend it. */
+  recordFailure(key: string, rule: LimitRule): Promise<FailureOutcome>;
   /** A success ends the run of failures. */
   resetFailures(key: string): Promise<void>;
   /** Deletes every counter and lockout whose key is one of `keys`; returns how many rows went. */
   clear(keys: readonly string[]): Promise<number>;
 }
 
-/** The keys of API.md's rules, in one place so that clearing finds what consuming wrote. */
+/**
+ * The keys of API.md's rules, in one place so that clearing finds what
+ * consuming wrote. IP keys use `clientKey`: never empty, IPv6 per /64.
+ */
 export const limitKeys = {
   otpPerPhone: (phoneE164: string) => `otp:phone:${phoneE164}`,
-  otpPerIp: (ip: string) => `otp:ip:${ip}`,
-  loginPerIp: (ip: string) => `login:ip:${ip}`,
-  passwordLockout: (email: string) => `lockout:password:${email.toLowerCase()}`,
+  otpPerIp: (ip: string) => `otp:ip:${clientKey(ip)}`,
+  loginPerIp: (ip: string) => `login:ip:${clientKey(ip)}`,
+  /** The public application route's per-IP limit. */
+  intakePerIp: (ip: string) => `intake:ip:${clientKey(ip)}`,
+  passwordLockout: (email: string) => `lockout:password:${email.trim().toLowerCase()}`,
   otpLockout: (userId: string) => `lockout:otp:${userId}`,
+  /** Code guesses an account may have judged per window (see sign-in.ts, docs/security.md). */
+  otpGuesses: (userId: string) => `otp-guesses:user:${userId}`,
+  /** LIMIT_REQUESTS_PER_IP's counter (request-counters.ts, not PostgreSQL). */
+  requestsPerIp: (ip: string) => clientKey(ip),
 };
 
 export function createLimits(database: DatabaseHandle, clock: Clock): Limits {
@@ -67,6 +90,13 @@ export function createLimits(database: DatabaseHandle, clock: Clock): Limits {
     }
     return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(waitMs / 1000)) };
   };
+
+  async function lockoutState(key: string): Promise<LockoutState> {
+    const now = clock.now();
+    const [row] = await database.query<{ failures: number; locked_until: Date | string | null }>(sql`
+      select failures, locked_until from lockouts where key = ${key}`);
+    return lockoutFrom(row, now);
+  }
 
   const longestWindow = (rules: readonly LimitRule[]) => Math.max(...rules.map((rule) => rule.windowSeconds));
 
@@ -97,7 +127,18 @@ export function createLimits(database: DatabaseHandle, clock: Clock): Limits {
                    where h.at > ${nowText}::timestamptz - make_interval(secs => r.window_seconds)) >= r.max_hits),
           updated_at = ${nowText}::timestamptz
         returning array(select to_json(h.at)#>>'{}' from unnest(hits) as h(at)) as hits, last_allowed`);
-      return decide(toTextArray(row!.hits), rules, now, row!.last_allowed);
+      const decision = decide(toTextArray(row!.hits), rules, now, row!.last_allowed);
+      return decision.allowed ? { ...decision, recordedAt: nowText } : decision;
+    },
+
+    async refund(key, recordedAt) {
+      // One occurrence of that instant leaves the log (parallel attempts of
+      // one instant are alike, so which one does not matter).
+      await database.query(sql`
+        update rate_limit_counters set
+          hits = hits[1:array_position(hits, ${recordedAt}::timestamptz) - 1]
+                 || hits[array_position(hits, ${recordedAt}::timestamptz) + 1:]
+        where key = ${key} and array_position(hits, ${recordedAt}::timestamptz) is not null`);
     },
 
     async peek(key, rules) {
@@ -113,34 +154,30 @@ export function createLimits(database: DatabaseHandle, clock: Clock): Limits {
       return decide(toTextArray(row.hits), rules, now, !blocked);
     },
 
-    async lockoutState(key) {
-      const now = clock.now();
-      const [row] = await database.query<{ failures: number; locked_until: Date | string | null }>(sql`
-        select failures, locked_until from lockouts where key = ${key}`);
-      return lockoutFrom(row, now);
-    },
+    lockoutState,
 
     async recordFailure(key, rule) {
       const now = clock.now();
       const nowText = now.toISOString();
       const lockUntilText = new Date(now.getTime() + rule.windowSeconds * 1000).toISOString();
-      // A finished lock starts a new run; a running lock is neither extended nor counted further.
+      // A finished lock starts a new run. A running lock leaves the row
+      // untouched (the WHERE): neither extended nor counted further, and no
+      // row comes back, so only the failure that locked reports lockedNow.
       const [row] = await database.query<{ failures: number; locked_until: Date | string | null }>(sql`
         insert into lockouts as l (key, failures, locked_until, updated_at)
         values (${key}, 1, case when 1 >= ${rule.limit}::int then ${lockUntilText}::timestamptz end, ${nowText}::timestamptz)
         on conflict (key) do update set
-          failures = case
-            when l.locked_until > ${nowText}::timestamptz then l.failures
-            when l.locked_until is not null then 1
-            else l.failures + 1 end,
+          failures = case when l.locked_until is not null then 1 else l.failures + 1 end,
           locked_until = case
-            when l.locked_until > ${nowText}::timestamptz then l.locked_until
             when (case when l.locked_until is not null then 1 else l.failures + 1 end) >= ${rule.limit}::int
               then ${lockUntilText}::timestamptz
             else null end,
           updated_at = ${nowText}::timestamptz
+        where l.locked_until is null or l.locked_until <= ${nowText}::timestamptz
         returning failures, locked_until`);
-      return lockoutFrom(row, now);
+      if (!row) return { ...(await lockoutState(key)), lockedNow: false };
+      const state = lockoutFrom(row, now);
+      return { ...state, lockedNow: state.locked };
     },
 
     async resetFailures(key) {

@@ -1,0 +1,146 @@
+// Application use cases: create (staff or the public intake) and change.
+// Every status change is one transaction that locks the row, checks the
+// workflow, and writes the history row and the audit event with it, so two
+// parallel changes cannot both start from the same status.
+
+import { eq } from 'drizzle-orm';
+import type { Database } from '../db/connect.js';
+import { isUuid } from '../db/ids.js';
+import { applicationHistory, applications, users, type ApplicationStatus } from '../db/schema.js';
+import { createAuditLog } from '../audit/audit.js';
+import { AppError, type FieldError } from '../errors.js';
+import { normalizePhone } from '../otp/phone.js';
+import type { Services } from '../services.js';
+import { findLenderById } from '../users/lenders.js';
+import { toApplicationView, type ApplicationRow, type ApplicationView, type VisibilityScope } from './applications-repository.js';
+import { assertTransition } from './workflow.js';
+
+export interface NewApplication {
+  businessName: string;
+  contactName: string;
+  contactEmail: string;
+  contactPhone: string;
+  amountRequested: number;
+  currency: ApplicationRow['currency'];
+  productType: ApplicationRow['productType'];
+  assignedTo?: string | null;
+  lenderId?: string | null;
+}
+
+export interface ApplicationChange {
+  status?: ApplicationStatus;
+  assignedTo?: string | null;
+  lenderId?: string | null;
+  amountRequested?: number;
+  /** Kept in the history with this change. */
+  note?: string;
+}
+
+function failIfAny(errors: FieldError[]): void {
+  if (errors.length === 0) return;
+  throw new AppError('VALIDATION_FAILED', {
+    detail: `The request is not valid: ${errors.map((error) => `${error.path} ${error.message}`).join('; ')}.`,
+    errors,
+  });
+}
+
+/** References must name rows that exist: a dangling id would otherwise be a 500 from the foreign key. */
+async function checkReferences(db: Database, input: { assignedTo?: string | null; lenderId?: string | null }, errors: FieldError[]): Promise<void> {
+  if (input.assignedTo) {
+    const [user] = isUuid(input.assignedTo) ? await db.select({ id: users.id }).from(users).where(eq(users.id, input.assignedTo)) : [];
+    if (!user) errors.push({ path: '/assignedTo', message: 'is not a known user' });
+  }
+  if (input.lenderId && !(isUuid(input.lenderId) && (await findLenderById(db, input.lenderId)))) {
+    errors.push({ path: '/lenderId', message: 'is not a known lender' });
+  }
+}
+
+export async function createApplication(services: Services, input: NewApplication, actorId: string | null): Promise<ApplicationView> {
+  const { db, clock } = services;
+  const errors: FieldError[] = [];
+  const contactPhone = normalizePhone(input.contactPhone);
+  if (!contactPhone) errors.push({ path: '/contactPhone', message: 'is not a valid phone number (use E.164, e.g. +16135550123)' });
+  await checkReferences(db, input, errors);
+  failIfAny(errors);
+
+  const now = clock.now();
+  return db.transaction(async (tx) => {
+    const [row] = await tx
+      .insert(applications)
+      .values({
+        businessName: input.businessName.trim(),
+        contactName: input.contactName.trim(),
+        contactEmail: input.contactEmail.trim(),
+        contactPhone: contactPhone!,
+        amountRequested: input.amountRequested,
+        currency: input.currency,
+        productType: input.productType,
+        status: 'submitted',
+        assignedTo: input.assignedTo ?? null,
+        lenderId: input.lenderId ?? null,
+        createdAt: now,
+        updatedAt: now,
+      })
+      .returning();
+    await tx.insert(applicationHistory).values({ applicationId: row!.id, at: now, actorId, fromStatus: null, toStatus: 'submitted', note: null });
+    return toApplicationView(row!);
+  });
+}
+
+export async function changeApplication(
+  services: Services,
+  id: string,
+  change: ApplicationChange,
+  context: { scope: VisibilityScope; actorId: string; ip: string | null },
+): Promise<ApplicationView> {
+  const { db, clock } = services;
+  const notFound = () => new AppError('NOT_FOUND', { detail: 'There is no such application.' });
+  if (!isUuid(id) || (context.scope && context.scope.lenderId === null)) throw notFound();
+  const errors: FieldError[] = [];
+  if (Object.values(change).every((value) => value === undefined)) errors.push({ path: '/', message: 'must change at least one field' });
+  await checkReferences(db, change, errors);
+  failIfAny(errors);
+
+  const now = clock.now();
+  const row = await db.transaction(async (tx) => {
+    const [current] = await tx.select().from(applications).where(eq(applications.id, id)).for('update');
+    if (!current || (context.scope && current.lenderId !== context.scope.lenderId)) throw notFound();
+    const statusChanges = change.status !== undefined;
+    if (statusChanges) assertTransition(current.status, change.status!);
+
+    const [updated] = await tx
+      .update(applications)
+      .set({
+        updatedAt: now,
+        ...(change.status !== undefined ? { status: change.status } : {}),
+        ...(change.assignedTo !== undefined ? { assignedTo: change.assignedTo } : {}),
+        ...(change.lenderId !== undefined ? { lenderId: change.lenderId } : {}),
+        ...(change.amountRequested !== undefined ? { amountRequested: change.amountRequested } : {}),
+      })
+      .where(eq(applications.id, id))
+      .returning();
+    // A note without a status change is still history worth keeping: it is
+    // recorded as a step that leaves the status where it was.
+    if (statusChanges || change.note !== undefined) {
+      await tx.insert(applicationHistory).values({
+        applicationId: id,
+        at: now,
+        actorId: context.actorId,
+        fromStatus: current.status,
+        toStatus: updated!.status,
+        note: change.note ?? null,
+      });
+    }
+    if (statusChanges) {
+      await createAuditLog(tx as unknown as Database, clock).record({
+        type: 'APPLICATION_STATUS_CHANGED',
+        userId: null,
+        actorId: context.actorId,
+        ip: context.ip,
+        detail: { applicationId: id, reference: current.reference, fromStatus: current.status, toStatus: updated!.status },
+      });
+    }
+    return updated!;
+  });
+  return toApplicationView(row);
+}

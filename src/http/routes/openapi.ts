@@ -1,0 +1,68 @@
+// The OpenAPI 3.1 document (`GET /openapi.json`) and its viewer (`/docs`),
+// generated from the route schemas themselves, so the document cannot drift
+// from what the server validates and serialises. Registered before every
+// route module: @fastify/swagger and the hook below only see routes added
+// after them.
+
+import { createRequire } from 'node:module';
+import type { FastifyInstance, RouteOptions } from 'fastify';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import { Type } from 'typebox';
+import { Problem } from '../schemas/common.js';
+
+const PROBLEM_REF = { $ref: 'Problem#' };
+
+/** Error answers are problem documents (RFC 9457) whatever the route. */
+const problemResponse = (description: string) => ({
+  description,
+  content: { 'application/problem+json': { schema: PROBLEM_REF } },
+});
+
+/**
+ * Every route documents (and serialises through) the Problem schema for 4xx
+ * and 5xx unless it declares its own: an error shape is part of the contract
+ * of each route, and as an allowlist it keeps stray members out of errors.
+ */
+export function withProblemResponses(route: RouteOptions): void {
+  const schema = (route.schema ??= {}) as { response?: Record<string, unknown> };
+  const response = (schema.response ??= {});
+  // A specific status (e.g. 503 of readiness) keeps its own schema: Fastify
+  // prefers an exact status over its range, so the range still covers the rest.
+  const declares = (range: string) => Object.keys(response).some((status) => status.toLowerCase() === range);
+  if (!declares('4xx')) response['4xx'] = problemResponse('Client error: an RFC 9457 problem document; branch on `code`.');
+  if (!declares('5xx')) response['5xx'] = problemResponse('Server error: an RFC 9457 problem document, never with internals.');
+}
+
+const OpenApiDocument = Type.Object(
+  { openapi: Type.String(), info: Type.Object({}, { additionalProperties: true }), paths: Type.Object({}, { additionalProperties: true }) },
+  { additionalProperties: true, description: 'An OpenAPI 3.1 document' },
+);
+
+/** package.json sits three levels above both src/http/routes and dist/http/routes. */
+const PACKAGE_VERSION = (createRequire(import.meta.url)('../../../package.json') as { version: string }).version;
+
+export async function registerOpenApi(app: FastifyInstance): Promise<void> {
+  app.addSchema(Problem);
+  app.addHook('onRoute', withProblemResponses);
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Boreal Portal API',
+        version: PACKAGE_VERSION,
+        description: 'Staff sign-in (password, then an SMS code), roles, financing applications. Errors are RFC 9457 problem documents.',
+      },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
+    },
+    // Shared schemas keep their own name ("Problem") instead of "def-0".
+    refResolver: { buildLocalReference: (json, _baseUri, _fragment, index) => (typeof json.$id === 'string' ? json.$id : `def-${index}`) },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  app.get('/openapi.json', {
+    config: { access: { public: true } },
+    schema: { tags: ['docs'], summary: 'This OpenAPI 3.1 document', response: { 200: OpenApiDocument } },
+  }, async () => app.swagger());
+}
