@@ -84,6 +84,11 @@ export function createSessionStore(options: {
       if (!parts) return { outcome: 'invalid' };
       const now = clock.now();
       const tokenHash = sha256Hex(parts.secret);
+      // The session is read BEFORE the claim: a parallel loser can only revoke
+      // it after the winner's claim, so reading it afterwards could turn the
+      // winner away too, and "one 200, then the session ends" into none.
+      const [session] = await db.select().from(sessions).where(eq(sessions.id, parts.id));
+      if (!session) return { outcome: 'invalid' };
       // Claiming the token is one conditional UPDATE: of parallel uses, exactly one wins.
       const [claimed] = await db
         .update(refreshTokens)
@@ -97,20 +102,19 @@ export function createSessionStore(options: {
           ),
         )
         .returning({ sessionId: refreshTokens.sessionId });
-      const [session] = await db.select().from(sessions).where(eq(sessions.id, parts.id));
 
       if (!claimed) {
         const [known] = await db
           .select({ spentAt: refreshTokens.spentAt })
           .from(refreshTokens)
           .where(and(eq(refreshTokens.tokenHash, tokenHash), eq(refreshTokens.sessionId, parts.id)));
-        if (known?.spentAt && session && isLive(session)) {
+        if (known?.spentAt && isLive(session)) {
           await store.revoke(session.id, 'refresh-token-reused');
           return { outcome: 'reused', session: { sessionId: session.id, userId: session.userId } };
         }
         return { outcome: 'invalid' };
       }
-      if (!session || !isLive(session)) return { outcome: 'invalid' };
+      if (!isLive(session)) return { outcome: 'invalid' };
       await db.update(sessions).set({ lastUsedAt: now }).where(eq(sessions.id, session.id));
       return { outcome: 'rotated', issued: await issueToken(session.id, session.userId, session.maxExpiresAt) };
     },

@@ -153,7 +153,11 @@ async function checkRedis(url: string): Promise<CheckResult> {
     enableOfflineQueue: false,
     retryStrategy: () => null,
   });
-  redis.on('error', () => {});
+  // The connection's own error (ECONNREFUSED, WRONGPASS) says more than the command's "Connection is closed".
+  let connectionError: unknown;
+  redis.on('error', (error: unknown) => {
+    connectionError ??= error;
+  });
   try {
     await redis.connect();
     const answer = await redis.ping();
@@ -161,7 +165,7 @@ async function checkRedis(url: string): Promise<CheckResult> {
       ? { status: 'pass', name, detail: `${where} answers PING` }
       : { status: 'fail', name, detail: `${where} answered ${answer} to PING: check REDIS_URL` };
   } catch (error) {
-    return { status: 'fail', name, detail: `${where} cannot be reached (${messageOf(error)}): check REDIS_URL (and its password) or unset it to count requests in memory` };
+    return { status: 'fail', name, detail: `${where} cannot be reached (${messageOf(connectionError ?? error)}): check REDIS_URL (and its password) or unset it to count requests in memory` };
   } finally {
     redis.disconnect();
   }

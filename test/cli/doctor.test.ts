@@ -102,6 +102,12 @@ describe('boreal doctor', () => {
     expect(result.stdout + result.stderr).not.toContain('redis-secret');
   });
 
+  it.runIf(process.env.TEST_REDIS_URL)('reaches Redis at TEST_REDIS_URL when REDIS_URL is set', async () => {
+    const result = await doctor({ REDIS_URL: process.env.TEST_REDIS_URL! });
+    expect(result.code, result.stdout).toBe(0);
+    expect(result.stdout).toMatch(/^✓ redis: Redis at .* answers PING$/m);
+  });
+
   it('warns, without failing, about migrations the next start will apply', async () => {
     const result = await doctor({ DATA_DIR: unmigratedDir });
     expect(result.code, result.stdout).toBe(0);
