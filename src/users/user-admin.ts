@@ -196,7 +196,7 @@ export async function listUsers(db: Database, options: { limit: number; afterSeq
     .limit(options.limit + 1);
   const page = keysetPage(rows, options.limit);
   if (page.rows.length === 0) return { items: [], nextSeq: null };
-  const records = await findUsersWithRoles(db, inArray(users.id, page.rows.map((row) => row.id)) as ReturnType<typeof eq>);
+  const records = await findUsersWithRoles(db, inArray(users.id, page.rows.map((row) => row.id)));
   const byId = new Map(records.map((record) => [record.id, record]));
   return { items: page.rows.map((row) => toAdminUserView(byId.get(row.id)!)), nextSeq: page.nextSeq };
 }

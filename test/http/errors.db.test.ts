@@ -130,13 +130,8 @@ describe('problem documents of the sign-in routes', () => {
 
 describe('public routes: health, readiness, JWKS', () => {
   let t: TestApp;
-  let otpHealthy = true;
   beforeAll(async () => {
-    const inner = createConsoleOtpProvider({ devCode: '123456', logger: { info() {}, warn() {}, error() {} } as never });
-    t = await createTestApp({
-      env: RELAXED_LIMITS,
-      overrides: { otp: { ...inner, checkHealth: async () => (otpHealthy ? inner.checkHealth() : { ok: false, detail: 'provider unreachable' }) } },
-    });
+    t = await createTestApp({ env: RELAXED_LIMITS });
   });
   afterAll(async () => t.close());
 
@@ -153,23 +148,19 @@ describe('public routes: health, readiness, JWKS', () => {
   });
 
   it('GET /api/health/ready: 503 with the failing check named when the OTP provider is not usable', async () => {
-    otpHealthy = false;
-    t.clock.advanceSeconds(60); // past any cached provider answer
-    await new Promise((resolve) => setTimeout(resolve, 0));
-    // The readiness route caches the provider's answer for 15 s of real time; a fresh app asks afresh.
-    const fresh = await createTestApp({
+    // An app of its own on the same database: readiness remembers the provider's answer for a while.
+    const unready = await createTestApp({
       env: RELAXED_LIMITS,
       database: t.database,
       seed: false,
-      overrides: { otp: { ...t.services.otp, checkHealth: async () => ({ ok: false, detail: 'provider unreachable' }) } },
+      overrides: { otp: { ...createConsoleOtpProvider({ devCode: '123456', logger: { info() {}, warn() {}, error() {} } as never }), checkHealth: async () => ({ ok: false, detail: 'provider unreachable' }) } },
     });
     try {
-      const response = await fresh.app.inject({ method: 'GET', url: '/api/health/ready' });
+      const response = await unready.app.inject({ method: 'GET', url: '/api/health/ready' });
       expect(response.statusCode).toBe(503);
       expect(json(response)).toMatchObject({ status: 'unavailable', checks: { database: { ok: true }, otp: { ok: false, detail: 'provider unreachable' } } });
     } finally {
-      await fresh.close();
-      otpHealthy = true;
+      await unready.close();
     }
   });
 

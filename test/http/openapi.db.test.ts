@@ -3,9 +3,13 @@
 // document the problem shape of errors on each of them.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import Fastify from 'fastify';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
+import { AppError } from '../../src/errors.js';
+import { installErrorHandling } from '../../src/http/error-handler.js';
+import { registerOpenApi } from '../../src/http/routes/openapi.js';
 import { json, type TestApp } from '../helpers/app.js';
 import { captureRouteTable, type CapturedRoute } from '../portal/route-table.js';
 import { createPortalApp, send, signInAdmin } from '../portal/support.js';
@@ -99,5 +103,18 @@ describe('GET /openapi.json', () => {
     expect(response.statusCode).toBe(400);
     expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
     expect(json(response)).toMatchObject({ code: 'VALIDATION_FAILED', errors: [{ path: '/limit', message: expect.any(String) }] });
+  });
+
+  it('the Problem schema is an allowlist: a member outside it never reaches the client', async () => {
+    const bare = Fastify();
+    installErrorHandling(bare);
+    await registerOpenApi(bare);
+    bare.get('/boom', { config: { access: { public: true } } }, async () => {
+      throw new AppError('INVALID_OTP', { extra: { attemptsRemaining: 2, internalQuery: 'select * from users' } });
+    });
+    const response = await bare.inject({ method: 'GET', url: '/boom' });
+    await bare.close();
+    expect(response.statusCode).toBe(401);
+    expect(json(response)).toEqual({ type: 'about:blank', title: 'Unauthorized', status: 401, code: 'INVALID_OTP', detail: expect.any(String), attemptsRemaining: 2 });
   });
 });

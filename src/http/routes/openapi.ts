@@ -9,6 +9,7 @@ import type { FastifyInstance, RouteOptions } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { Type } from 'typebox';
+import { routeAccess } from '../access.js';
 import { Problem } from '../schemas/common.js';
 
 const PROBLEM_REF = { $ref: 'Problem#' };
@@ -23,9 +24,13 @@ const problemResponse = (description: string) => ({
  * Every route documents (and serialises through) the Problem schema for 4xx
  * and 5xx unless it declares its own: an error shape is part of the contract
  * of each route, and as an allowlist it keeps stray members out of errors.
+ * Routes that need a token say so with the bearer scheme.
  */
-export function withProblemResponses(route: RouteOptions): void {
-  const schema = (route.schema ??= {}) as { response?: Record<string, unknown> };
+export function documentRoute(route: RouteOptions): void {
+  const schema = (route.schema ??= {}) as { response?: Record<string, unknown>; security?: unknown };
+  // The bearer requirement follows from the declared access, so the document cannot forget it.
+  const access = routeAccess(route);
+  if (access && !('public' in access)) schema.security ??= [{ bearer: [] }];
   const response = (schema.response ??= {});
   // A specific status (e.g. 503 of readiness) keeps its own schema: Fastify
   // prefers an exact status over its range, so the range still covers the rest.
@@ -44,7 +49,7 @@ const PACKAGE_VERSION = (createRequire(import.meta.url)('../../../package.json')
 
 export async function registerOpenApi(app: FastifyInstance): Promise<void> {
   app.addSchema(Problem);
-  app.addHook('onRoute', withProblemResponses);
+  app.addHook('onRoute', documentRoute);
 
   await app.register(swagger, {
     openapi: {

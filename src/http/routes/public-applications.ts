@@ -18,8 +18,9 @@ export const intakeLimitKey = (ip: string) => `intake:ip:${ip}`;
 export const publicApplicationRoutes = (services: Services): FastifyPluginAsync => async (app) => {
   app.withTypeProvider<TypeBoxTypeProvider>().post('/api/public/applications', {
     config: { access: { public: true } },
-    // Counted before validation: every attempt counts, valid or not (API.md "Limits count attempts").
-    preValidation: async (request) => {
+    // Counted before the body is even parsed: every attempt counts, valid or
+    // not (API.md "Limits count attempts"), and a flood costs no parsing.
+    onRequest: async (request) => {
       const decision = await services.limits.consume(intakeLimitKey(request.ip), PUBLIC_INTAKE_LIMIT_PER_IP);
       if (!decision.allowed) throw tooManyRequests('RATE_LIMITED', 'Too many applications from this address.', decision.retryAfterSeconds);
     },
