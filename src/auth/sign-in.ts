@@ -17,6 +17,8 @@ import type { OtpProvider } from '../otp/provider.js';
 import { maskPhone, phoneCountry } from '../otp/phone.js';
 import { findUserByEmail, findUserById, normalizeEmail, type UserView } from '../users/users-repository.js';
 import type { Database } from '../db/connect.js';
+import { otpChallenges } from '../db/schema.js';
+import { and, eq, isNull } from 'drizzle-orm';
 import type { PasswordHasher } from './passwords.js';
 import type { Challenge, ChallengeStore } from './otp-challenges.js';
 import type { Clock } from './crypto.js';
@@ -99,23 +101,18 @@ export function createSignIn(deps: SignInDeps): SignIn {
   /**
    * Counts this send per phone and per IP, each atomically. A send refused
    * by either is counted in neither: the allowance already taken is given
-   * back. Returns a refund for a send that then does not happen at all (a
-   * send attempted at the provider stays counted, even if it failed).
+   * back. (A send then attempted at the provider stays counted, even if it failed.)
    */
-  async function consumeSendAllowance(phone: string, ip: string): Promise<() => Promise<void>> {
+  async function consumeSendAllowance(phone: string, ip: string): Promise<void> {
     const taken: Array<{ key: string; decision: LimitDecision }> = [];
-    const refund = async () => {
-      for (const { key, decision } of taken) if (decision.recordedAt) await limits.refund(key, decision.recordedAt);
-    };
     for (const [key, rules] of [[limitKeys.otpPerPhone(phone), config.limits.otpPerPhone], [limitKeys.otpPerIp(ip), config.limits.otpPerIp]] as const) {
       const decision = await limits.consume(key, rules);
       if (!decision.allowed) {
-        await refund();
+        for (const earlier of taken) await limits.refund(earlier.key, earlier.decision.recordedAt!);
         throw otpRateLimited(decision.retryAfterSeconds);
       }
       taken.push({ key, decision });
     }
-    return refund;
   }
 
   async function sendCode(userId: string, phone: string, ip: string): Promise<string | null> {
@@ -174,6 +171,17 @@ export function createSignIn(deps: SignInDeps): SignIn {
 
   async function expire(challenge: Challenge): Promise<void> {
     if (await challenges.end(challenge.id, 'expired')) await releaseProvider(challenge);
+  }
+
+  const isCooldownOver = (challenge: Challenge) =>
+    (challenge.lastSentAt?.getTime() ?? 0) + config.otp.resendCooldownSeconds * 1000 <= clock.now().getTime();
+
+  /** Undoes a resend's cooldown claim (ChallengeStore.claimResend) when no send followed it. */
+  async function releaseResendClaim(challenge: Challenge): Promise<void> {
+    await deps.db
+      .update(otpChallenges)
+      .set({ lastSentAt: challenge.lastSentAt })
+      .where(and(eq(otpChallenges.id, challenge.id), isNull(otpChallenges.endedAt)));
   }
 
   const isExpired = (challenge: Challenge) => challenge.expiresAt.getTime() <= clock.now().getTime();
@@ -236,15 +244,24 @@ export function createSignIn(deps: SignInDeps): SignIn {
         throw new AppError('INVALID_TEMP_TOKEN');
       }
       refuseIfCountryNotAllowed(challenge.phone);
-      const cooldownEnds = (challenge.lastSentAt?.getTime() ?? 0) + config.otp.resendCooldownSeconds * 1000;
-      const tooSoon = () =>
-        tooManyRequests('OTP_RESEND_TOO_SOON', 'A code was sent moments ago.', Math.max(1, (cooldownEnds - clock.now().getTime()) / 1000));
-      if (cooldownEnds > clock.now().getTime()) throw tooSoon();
-      const refundSend = await consumeSendAllowance(challenge.phone, ip);
+      const tooSoon = (lastSentAt: Date | null) => {
+        const cooldownEnds = (lastSentAt?.getTime() ?? 0) + config.otp.resendCooldownSeconds * 1000;
+        return tooManyRequests('OTP_RESEND_TOO_SOON', 'A code was sent moments ago.', (cooldownEnds - clock.now().getTime()) / 1000);
+      };
+      if (!isCooldownOver(challenge)) throw tooSoon(challenge.lastSentAt);
+      // The cooldown first: its atomic claim lets one of parallel resends
+      // through, so only that one is counted per phone and IP.
       if (!(await challenges.claimResend(challenge.id, config.otp.resendCooldownSeconds))) {
-        // A parallel resend won the cooldown: this one sends nothing, so it counts nothing.
-        await refundSend();
-        throw tooSoon();
+        // A parallel resend won: its send starts the wait, so read when it was.
+        const current = await openChallenge(tempToken, 'resend');
+        throw tooSoon(current.lastSentAt);
+      }
+      try {
+        await consumeSendAllowance(challenge.phone, ip);
+      } catch (error) {
+        // Nothing was sent: the cooldown claimed for it is given back.
+        await releaseResendClaim(challenge);
+        throw error;
       }
       const providerRef = await sendCode(challenge.userId, challenge.phone, ip);
       await challenges.recordSend(challenge.id, providerRef ?? challenge.providerRef);
@@ -264,21 +281,19 @@ export function createSignIn(deps: SignInDeps): SignIn {
       const lockKey = limitKeys.otpLockout(challenge.userId);
       const lock = await limits.lockoutState(lockKey);
       if (lock.locked) throw lockedByCodes(lock.retryAfterSeconds);
-      // The guess is counted before it is judged, so a parallel burst cannot
-      // overrun the budget; a guess that ends up not judged as wrong is given back.
+
+      // The challenge's own guess first (its atomic claim bounds a burst to
+      // OTP_MAX_ATTEMPTS), then the account's budget, also before the guess
+      // is judged so that bursts cannot overrun it; a guess that ends up not
+      // judged as wrong is given back to both.
+      const attempt = await claimGuess(challenge, tempToken);
       const guessKey = limitKeys.otpGuesses(challenge.userId);
       const guess = await limits.consume(guessKey, guessRules);
-      if (!guess.allowed) throw lockedByCodes(guess.retryAfterSeconds);
-      const refundGuess = () => limits.refund(guessKey, guess.recordedAt!);
-
-      let attempt: number;
-      try {
-        attempt = await claimGuess(challenge, tempToken);
-      } catch (error) {
-        // Lost a race: the challenge ran out of guesses, ended, or expired meanwhile.
-        await refundGuess();
-        throw error;
+      if (!guess.allowed) {
+        await challenges.refundAttempt(challenge.id);
+        throw lockedByCodes(guess.retryAfterSeconds);
       }
+      const refundGuess = () => limits.refund(guessKey, guess.recordedAt!);
 
       let outcome: Awaited<ReturnType<OtpProvider['checkCode']>>;
       try {

@@ -1,0 +1,216 @@
+// Sign-in: email and password, then the one-time code sent to the enrolled
+// phone (shared/API.md "Login"). A code step that can no longer succeed
+// (expired, ended by wrong codes, superseded) goes back to the password step
+// with the reason shown there.
+
+import { useEffect, useState, type FormEvent } from 'react';
+import { api, ApiError, session } from '../api';
+import { formatSeconds } from '../format';
+import { RESTART_SIGN_IN_CODES, signInMessage } from '../messages';
+import type { LoginAnswer, ResendAnswer, TokenAnswer, User } from '../types';
+import { ErrorMessage, ScreenHeading, StatusMessage } from '../ui';
+
+interface Challenge {
+  tempToken: string;
+  to: string;
+  /** Date.now() after which a resend is allowed. */
+  resendAtMs: number;
+}
+
+export function SignIn({ onSignedIn, notice }: { onSignedIn: (user: User) => void; notice?: string | null }) {
+  const [challenge, setChallenge] = useState<Challenge | null>(null);
+  const [error, setError] = useState<string | null>(notice ?? null);
+
+  const restart = (message: string) => {
+    setChallenge(null);
+    setError(message);
+  };
+
+  return (
+    <main className="sign-in" aria-labelledby="sign-in-title">
+      <div className="card">
+        <p className="brand" aria-hidden="true">
+          Boreal Portal
+        </p>
+        {challenge ? (
+          <CodeStep challenge={challenge} setChallenge={setChallenge} onSignedIn={onSignedIn} onRestart={restart} />
+        ) : (
+          <PasswordStep error={error} setError={setError} onChallenge={setChallenge} />
+        )}
+      </div>
+    </main>
+  );
+}
+
+function PasswordStep({
+  error,
+  setError,
+  onChallenge,
+}: {
+  error: string | null;
+  setError: (message: string | null) => void;
+  onChallenge: (challenge: Challenge) => void;
+}) {
+  const [email, setEmail] = useState('');
+  const [password, setPassword] = useState('');
+  const [busy, setBusy] = useState(false);
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      const answer = await api<LoginAnswer>('POST', '/api/auth/login', { body: { email: email.trim(), password }, auth: false });
+      onChallenge({ tempToken: answer.tempToken, to: answer.otp.to, resendAtMs: Date.now() + answer.otp.resendAfter * 1000 });
+    } catch (caught) {
+      setError(signInMessage(caught));
+      setPassword('');
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <form onSubmit={submit} aria-describedby={error ? 'sign-in-error' : undefined}>
+      <ScreenHeading id="sign-in-title">Sign in</ScreenHeading>
+      <ErrorMessage id="sign-in-error">{error}</ErrorMessage>
+      <div className="field">
+        <label htmlFor="email">Email</label>
+        <input id="email" name="email" type="email" autoComplete="username" required value={email} onChange={(event) => setEmail(event.target.value)} />
+      </div>
+      <div className="field">
+        <label htmlFor="password">Password</label>
+        <input
+          id="password"
+          name="password"
+          type="password"
+          autoComplete="current-password"
+          required
+          value={password}
+          onChange={(event) => setPassword(event.target.value)}
+        />
+      </div>
+      <button type="submit" className="primary" disabled={busy}>
+        {busy ? 'Signing in…' : 'Continue'}
+      </button>
+    </form>
+  );
+}
+
+/** Seconds left until `atMs`, ticking every second. */
+function useSecondsUntil(atMs: number): number {
+  const left = () => Math.max(0, Math.ceil((atMs - Date.now()) / 1000));
+  const [seconds, setSeconds] = useState(left);
+  useEffect(() => {
+    setSeconds(left());
+    const timer = window.setInterval(() => {
+      const now = left();
+      setSeconds(now);
+      if (now === 0) window.clearInterval(timer);
+    }, 1000);
+    return () => window.clearInterval(timer);
+  }, [atMs]);
+  return seconds;
+}
+
+function CodeStep({
+  challenge,
+  setChallenge,
+  onSignedIn,
+  onRestart,
+}: {
+  challenge: Challenge;
+  setChallenge: (challenge: Challenge) => void;
+  onSignedIn: (user: User) => void;
+  onRestart: (message: string) => void;
+}) {
+  const [code, setCode] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [info, setInfo] = useState<string | null>(null);
+  const resendIn = useSecondsUntil(challenge.resendAtMs);
+
+  const fail = (caught: unknown) => {
+    const message = signInMessage(caught);
+    const ended =
+      caught instanceof ApiError &&
+      (RESTART_SIGN_IN_CODES.has(caught.code) || caught.code === 'ACCOUNT_LOCKED' || (caught.code === 'INVALID_OTP' && caught.problem.attemptsRemaining === 0));
+    if (ended) onRestart(message);
+    else setError(message);
+  };
+
+  const verify = async (event: FormEvent) => {
+    event.preventDefault();
+    setBusy(true);
+    setError(null);
+    setInfo(null);
+    try {
+      const answer = await api<TokenAnswer>('POST', '/api/auth/otp/verify', { body: { tempToken: challenge.tempToken, code: code.trim() }, auth: false });
+      onSignedIn(session.start(answer));
+    } catch (caught) {
+      setCode('');
+      fail(caught);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const resend = async () => {
+    setBusy(true);
+    setError(null);
+    setInfo(null);
+    try {
+      const answer = await api<ResendAnswer>('POST', '/api/auth/otp/resend', { body: { tempToken: challenge.tempToken }, auth: false });
+      setChallenge({ ...challenge, to: answer.otp.to, resendAtMs: Date.now() + answer.resendAfter * 1000 });
+      setInfo(`A new code was sent to ${answer.otp.to}.`);
+    } catch (caught) {
+      if (caught instanceof ApiError && caught.code === 'OTP_RESEND_TOO_SOON' && caught.retryAfterSeconds) {
+        setChallenge({ ...challenge, resendAtMs: Date.now() + caught.retryAfterSeconds * 1000 });
+      }
+      fail(caught);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <form onSubmit={verify}>
+      <ScreenHeading id="sign-in-title">Enter your code</ScreenHeading>
+      <p>
+        We sent a sign-in code by text message to <strong className="phone">{challenge.to}</strong>.
+      </p>
+      <ErrorMessage>{error}</ErrorMessage>
+      {info && <StatusMessage>{info}</StatusMessage>}
+      <div className="field">
+        <label htmlFor="code">Code</label>
+        <input
+          id="code"
+          name="code"
+          inputMode="numeric"
+          autoComplete="one-time-code"
+          pattern="[0-9]{4,10}"
+          minLength={4}
+          maxLength={10}
+          required
+          title="The 4 to 10 digits of the code"
+          value={code}
+          onChange={(event) => setCode(event.target.value.replace(/\D/g, ''))}
+        />
+      </div>
+      <button type="submit" className="primary" disabled={busy}>
+        {busy ? 'Checking…' : 'Verify'}
+      </button>
+      <div className="row">
+        <button type="button" onClick={resend} disabled={busy || resendIn > 0} aria-describedby="resend-wait">
+          Resend code
+        </button>
+        <span id="resend-wait" className="hint" aria-live="off">
+          {resendIn > 0 ? `You can ask for a new code in ${formatSeconds(resendIn)}.` : ''}
+        </span>
+        <button type="button" className="link" onClick={() => onRestart('')}>
+          Use another account
+        </button>
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,210 @@
+// Admins: the users (GET /api/rbac/users, with "Load more") and a form that
+// creates one (POST /api/rbac/users). The server owns the password policy;
+// its VALIDATION_FAILED field errors are shown as they come.
+
+import { useCallback, useEffect, useState, type FormEvent } from 'react';
+import { api } from '../api';
+import { formatDateTime } from '../format';
+import { portalMessage } from '../messages';
+import { ROLE_NAMES, type AdminUser, type Lender, type Page } from '../types';
+import { ErrorMessage, ScreenHeading, StatusMessage } from '../ui';
+
+export function Users() {
+  const [items, setItems] = useState<AdminUser[]>([]);
+  const [nextCursor, setNextCursor] = useState<string | null>(null);
+  const [lenders, setLenders] = useState<Lender[]>([]);
+  const [loading, setLoading] = useState(true);
+  const [error, setError] = useState<string | null>(null);
+
+  const load = useCallback(async (cursor: string | null) => {
+    setLoading(true);
+    setError(null);
+    try {
+      const page = await api<Page<AdminUser>>('GET', '/api/rbac/users', { query: { limit: 50, cursor } });
+      setItems((previous) => (cursor ? [...previous, ...page.items] : page.items));
+      setNextCursor(page.nextCursor);
+    } catch (caught) {
+      setError(portalMessage(caught));
+    } finally {
+      setLoading(false);
+    }
+  }, []);
+
+  useEffect(() => {
+    void load(null);
+    api<{ items: Lender[] }>('GET', '/api/rbac/lenders').then(
+      (answer) => setLenders(answer.items),
+      () => setLenders([]),
+    );
+  }, [load]);
+
+  const lenderName = (id: string | null) => (id ? (lenders.find((lender) => lender.id === id)?.name ?? id.slice(0, 8)) : '—');
+
+  return (
+    <section aria-labelledby="users-title">
+      <ScreenHeading id="users-title">Users</ScreenHeading>
+      <ErrorMessage>{error}</ErrorMessage>
+      <div className="table-wrap">
+        <table>
+          <caption className="visually-hidden">Users</caption>
+          <thead>
+            <tr>
+              <th scope="col">Name</th>
+              <th scope="col">Email</th>
+              <th scope="col">Phone</th>
+              <th scope="col">Roles</th>
+              <th scope="col">Lender</th>
+              <th scope="col">State</th>
+              <th scope="col">Created</th>
+            </tr>
+          </thead>
+          <tbody>
+            {items.map((user) => (
+              <tr key={user.id}>
+                <td>{user.name}</td>
+                <td>{user.email}</td>
+                <td>{user.phone ?? '—'}</td>
+                <td>{user.roles.join(', ') || '—'}</td>
+                <td>{lenderName(user.lenderId)}</td>
+                <td>{user.disabled ? 'Disabled' : 'Active'}</td>
+                <td>{formatDateTime(user.createdAt)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      <p className="hint" aria-live="polite">
+        {loading ? 'Loading…' : `${items.length} shown${nextCursor ? '; more are available' : ''}.`}
+      </p>
+      {nextCursor && (
+        <button type="button" onClick={() => void load(nextCursor)} disabled={loading}>
+          Load more
+        </button>
+      )}
+
+      <CreateUser lenders={lenders} onCreated={() => void load(null)} />
+    </section>
+  );
+}
+
+function CreateUser({ lenders, onCreated }: { lenders: Lender[]; onCreated: () => void }) {
+  const [email, setEmail] = useState('');
+  const [name, setName] = useState('');
+  const [password, setPassword] = useState('');
+  const [phone, setPhone] = useState('');
+  const [roles, setRoles] = useState<string[]>(['staff']);
+  const [lenderId, setLenderId] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [created, setCreated] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  const toggleRole = (role: string, on: boolean) => setRoles((previous) => (on ? [...new Set([...previous, role])] : previous.filter((name) => name !== role)));
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    if (roles.includes('lender') && !lenderId) {
+      setError('A lender user needs a lender: choose one.');
+      return;
+    }
+    setBusy(true);
+    setError(null);
+    setCreated(null);
+    try {
+      const user = await api<AdminUser>('POST', '/api/rbac/users', {
+        body: {
+          email: email.trim(),
+          name: name.trim(),
+          password,
+          roles,
+          ...(phone.trim() ? { phone: phone.trim() } : {}),
+          ...(lenderId ? { lenderId } : {}),
+        },
+      });
+      setCreated(`${user.name} (${user.email}) was created.`);
+      setEmail('');
+      setName('');
+      setPassword('');
+      setPhone('');
+      onCreated();
+    } catch (caught) {
+      setError(portalMessage(caught));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <section className="panel" aria-labelledby="create-user-title">
+      <h2 id="create-user-title">Create a user</h2>
+      <form className="form-grid" onSubmit={submit}>
+        <ErrorMessage>{error}</ErrorMessage>
+        {created && <StatusMessage>{created}</StatusMessage>}
+        <div className="field">
+          <label htmlFor="user-email">Email</label>
+          <input id="user-email" type="email" required maxLength={254} autoComplete="off" value={email} onChange={(event) => setEmail(event.target.value)} />
+        </div>
+        <div className="field">
+          <label htmlFor="user-name">Name</label>
+          <input id="user-name" required maxLength={200} autoComplete="off" value={name} onChange={(event) => setName(event.target.value)} />
+        </div>
+        <div className="field">
+          <label htmlFor="user-password">Password</label>
+          <input
+            id="user-password"
+            type="password"
+            required
+            minLength={8}
+            maxLength={128}
+            autoComplete="new-password"
+            aria-describedby="user-password-hint"
+            value={password}
+            onChange={(event) => setPassword(event.target.value)}
+          />
+          <span id="user-password-hint" className="hint">
+            8 to 128 characters; common passwords are refused.
+          </span>
+        </div>
+        <div className="field">
+          <label htmlFor="user-phone">Phone (for sign-in codes)</label>
+          <input
+            id="user-phone"
+            type="tel"
+            maxLength={40}
+            autoComplete="off"
+            placeholder="+16135550123"
+            aria-describedby="user-phone-hint"
+            value={phone}
+            onChange={(event) => setPhone(event.target.value)}
+          />
+          <span id="user-phone-hint" className="hint">
+            E.164. Without a phone the user cannot sign in.
+          </span>
+        </div>
+        <fieldset className="field">
+          <legend>Roles</legend>
+          {ROLE_NAMES.map((role) => (
+            <label key={role} className="checkbox">
+              <input type="checkbox" checked={roles.includes(role)} onChange={(event) => toggleRole(role, event.target.checked)} /> {role}
+            </label>
+          ))}
+        </fieldset>
+        <div className="field">
+          <label htmlFor="user-lender">Lender</label>
+          <select id="user-lender" value={lenderId} onChange={(event) => setLenderId(event.target.value)}>
+            <option value="">None</option>
+            {lenders.map((lender) => (
+              <option key={lender.id} value={lender.id}>
+                {lender.name}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="actions">
+          <button type="submit" className="primary" disabled={busy}>
+            {busy ? 'Creating…' : 'Create user'}
+          </button>
+        </div>
+      </form>
+    </section>
+  );
+}
