@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { defineConfig } from 'vitest/config';
 
 // Every suite runs on the embedded database (PGlite): `*.test.ts`.
@@ -10,6 +11,10 @@ import { defineConfig } from 'vitest/config';
 // when TEST_REDIS_URL is set.
 const postgresUrl = process.env.TEST_DATABASE_URL;
 const redisUrl = process.env.TEST_REDIS_URL;
+// Browser suites (`*.browser.test.ts`: the web UI driven by playwright-core)
+// run as the "browser" project only where Debian's Chromium is installed;
+// they never download a browser.
+const hasChromium = existsSync('/usr/bin/chromium');
 
 export default defineConfig({
   test: {
@@ -19,12 +24,13 @@ export default defineConfig({
     projects: [
       {
         extends: true as const,
-        test: { name: 'pglite', include: ['test/**/*.test.ts'], exclude: ['test/**/*.pg.test.ts', 'test/**/*.redis.test.ts'], env: { BOREAL_TEST_DB: 'pglite' } },
+        test: { name: 'pglite', include: ['test/**/*.test.ts'], exclude: ['test/**/*.pg.test.ts', 'test/**/*.redis.test.ts', 'test/**/*.browser.test.ts'], env: { BOREAL_TEST_DB: 'pglite' } },
       },
       ...(postgresUrl
         ? [{ extends: true as const, test: { name: 'postgres', include: ['test/**/*.db.test.ts', 'test/**/*.pg.test.ts'], env: { BOREAL_TEST_DB: 'postgres' } } }]
         : []),
       ...(redisUrl ? [{ extends: true as const, test: { name: 'redis', include: ['test/**/*.redis.test.ts'], env: { BOREAL_TEST_DB: 'pglite' } } }] : []),
+      ...(hasChromium ? [{ extends: true as const, test: { name: 'browser', include: ['test/**/*.browser.test.ts'], env: { BOREAL_TEST_DB: 'pglite' } } }] : []),
     ],
   },
 });

@@ -20,6 +20,7 @@ import { lenderRoutes } from './http/routes/lenders.js';
 import { userRoutes } from './http/routes/users.js';
 import { auditRoutes } from './http/routes/audit.js';
 import { publicApplicationRoutes } from './http/routes/public-applications.js';
+import { webRoutes } from './http/routes/web.js';
 import type { Services } from './services.js';
 
 export const BODY_LIMIT_BYTES = 64 * 1024;
@@ -82,5 +83,7 @@ export async function buildApp(services: Services, options: BuildAppOptions): Pr
   await app.register(lenderRoutes(services));
   await app.register(userRoutes(services));
   await app.register(auditRoutes(services));
+  // The staff UI at /app/ (dist/web; without a build /app/* answers 404 and the API is unchanged).
+  await app.register(webRoutes());
   return app;
 }

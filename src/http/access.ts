@@ -23,8 +23,8 @@ declare module 'fastify' {
   }
 }
 
-/** Routes that plugins register under these prefixes (the OpenAPI viewer) are public. */
-const PLUGIN_PUBLIC_PREFIXES = ['/docs'];
+/** Routes that plugins register under these prefixes (the OpenAPI viewer, the web UI's static files) are public. */
+const PLUGIN_PUBLIC_PREFIXES = ['/docs', '/app'];
 
 export function routeAccess(route: Pick<RouteOptions, 'url' | 'config'>): RouteAccess | undefined {
   const declared = (route.config as { access?: RouteAccess } | undefined)?.access;

@@ -59,6 +59,11 @@ const MATRIX: Record<string, Row> = {
   'GET /docs/static/swagger-initializer.js': { access: PUBLIC, expect: everyone(200) },
   'GET /docs/static/*': { access: PUBLIC, expect: everyone(200), request: () => ({ url: '/docs/static/swagger-ui.css' }) },
   'HEAD /docs/static/*': { access: PUBLIC, expect: everyone(200), request: () => ({ url: '/docs/static/swagger-ui.css' }) },
+  // The web UI (src/http/routes/web.ts): the same routes whether or not dist/web is built, so a missing file answers 404 either way.
+  'GET /': { access: PUBLIC, expect: everyone(302) },
+  'GET /app': { access: PUBLIC, expect: everyone(302) },
+  'GET /app/*': { access: PUBLIC, expect: everyone(404), request: () => ({ url: '/app/no-such-file.js' }) },
+  'HEAD /app/*': { access: PUBLIC, expect: everyone(404), request: () => ({ url: '/app/no-such-file.js' }) },
 
   'POST /api/auth/login': { access: PUBLIC, expect: everyone(400), request: () => ({ body: {} }) },
   'POST /api/auth/otp/resend': { access: PUBLIC, expect: everyone(400), request: () => ({ body: {} }) },

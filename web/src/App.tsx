@@ -51,7 +51,6 @@ function Portal({ user, onSignOut }: { user: User; onSignOut: () => Promise<void
 
   const links: { route: Route; label: string; shown: boolean }[] = [
     { route: { name: 'applications' }, label: 'Applications', shown: can('applications:read') },
-    { route: { name: 'new-application' }, label: 'New application', shown: can('applications:write') },
     { route: { name: 'users' }, label: 'Users', shown: can('users:manage') },
     { route: { name: 'rate-limits' }, label: 'Rate limits', shown: can('rate-limits:clear') },
   ];
@@ -99,7 +98,8 @@ function Portal({ user, onSignOut }: { user: User; onSignOut: () => Promise<void
   );
 }
 
-const isCurrent = (current: Route, link: Route) => current.name === link.name || (link.name === 'applications' && current.name === 'application');
+const isCurrent = (current: Route, link: Route) =>
+  current.name === link.name || (link.name === 'applications' && (current.name === 'application' || current.name === 'new-application'));
 
 function Screen({ route, user, can }: { route: Route; user: User; can: (permission: string) => boolean }) {
   const forbidden = (

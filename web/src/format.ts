@@ -20,9 +20,9 @@ const PRODUCT_LABELS: Record<ProductType, string> = {
 export const statusLabel = (status: ApplicationStatus) => STATUS_LABELS[status] ?? status;
 export const productLabel = (product: ProductType) => PRODUCT_LABELS[product] ?? product;
 
-/** Integer cents as money, e.g. 2500000 CAD → "CA$25,000.00". */
+/** Integer cents as money with the currency code, e.g. 2500000 CAD → "CAD 25,000.00" ("$" alone would not tell CAD from USD). */
 export function formatAmount(cents: number, currency: string): string {
-  return new Intl.NumberFormat('en-CA', { style: 'currency', currency }).format(cents / 100);
+  return new Intl.NumberFormat('en-CA', { style: 'currency', currency, currencyDisplay: 'code' }).format(cents / 100);
 }
 
 export function formatDateTime(iso: string): string {
