@@ -9,17 +9,17 @@ export const LoginBody = Type.Object(
   { additionalProperties: false },
 );
 
-export const TempTokenBody = Type.Object({ tempToken: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false });
+export const TempTokenBody = Type.Object({ tempToken: Type.String({ minLength: 1, maxLength: 1024 }) }, { additionalProperties: false });
 
 export const VerifyBody = Type.Object(
   {
-    tempToken: Type.String({ minLength: 1, maxLength: 200 }),
+    tempToken: Type.String({ minLength: 1, maxLength: 1024 }),
     code: Type.String({ pattern: '^[0-9]{4,10}$' }),
   },
   { additionalProperties: false },
 );
 
-export const RefreshBody = Type.Object({ refreshToken: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false });
+export const RefreshBody = Type.Object({ refreshToken: Type.String({ minLength: 1, maxLength: 1024 }) }, { additionalProperties: false });
 
 const OtpTarget = Type.Object({ channel: Type.Literal('sms'), to: Type.String() });
 
