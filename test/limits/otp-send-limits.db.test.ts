@@ -22,7 +22,7 @@ describe('codes per phone, default 5/10m,20/1d', () => {
   });
   afterAll(async () => t.close());
 
-  it('5 codes in 10 minutes; the 6th is OTP_RATE_LIMITED "Try again in 10 minutes."; exactly then one more goes', async () => {
+  it('5 codes in 10 minutes; the 6th is OTP_RATE_LIMITED, saying when; exactly then one more goes', async () => {
     const user = await createUser(t);
     for (let i = 0; i < 5; i += 1) {
       await loginOk(t, user);
