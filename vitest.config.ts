@@ -21,6 +21,10 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    // Files of one worker share modules: the migrated PGlite template (whose
+    // WebAssembly start costs seconds) is built once per worker, not per file.
+    // Every test app still gets a database of its own, so no state is shared.
+    isolate: false,
     projects: [
       {
         extends: true as const,
