@@ -20,6 +20,8 @@ export interface ChallengeStore {
   refundAttempt(id: string): Promise<void>;
   /** Takes the right to send now if the cooldown has passed; false otherwise. */
   claimResend(id: string, cooldownSeconds: number): Promise<boolean>;
+  /** Undoes a claimResend no send followed, so the refused resend does not start a cooldown. */
+  releaseResend(id: string, previousLastSentAt: Date | null): Promise<void>;
   recordSend(id: string, providerRef: string | null): Promise<void>;
   /** Ends an open challenge; false when it had already ended (someone else won). */
   end(id: string, reason: EndReason): Promise<Challenge | undefined>;
@@ -93,6 +95,13 @@ export function createChallengeStore(db: Database, clock: Clock, random: Random)
         )
         .returning({ id: otpChallenges.id });
       return claimed.length > 0;
+    },
+
+    async releaseResend(id, previousLastSentAt) {
+      await db
+        .update(otpChallenges)
+        .set({ lastSentAt: previousLastSentAt })
+        .where(and(eq(otpChallenges.id, id), isNull(otpChallenges.endedAt)));
     },
 
     async recordSend(id, providerRef) {

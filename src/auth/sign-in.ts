@@ -12,16 +12,15 @@
 import { AppError, tooManyRequests } from '../errors.js';
 import type { Config, LimitRule } from '../config.js';
 import type { AuditLog } from '../audit/audit.js';
-import { limitKeys, type LimitDecision, type Limits } from '../limits/limits.js';
+import { limitKeys, type Limits } from '../limits/limits.js';
 import type { OtpProvider } from '../otp/provider.js';
-import { maskPhone, phoneCountry } from '../otp/phone.js';
+import { maskPhone } from '../otp/phone.js';
 import { findUserByEmail, findUserById, normalizeEmail, type UserView } from '../users/users-repository.js';
 import type { Database } from '../db/connect.js';
-import { otpChallenges } from '../db/schema.js';
-import { and, eq, isNull } from 'drizzle-orm';
 import type { PasswordHasher } from './passwords.js';
 import type { Challenge, ChallengeStore } from './otp-challenges.js';
 import type { Clock } from './crypto.js';
+import { createCodeSending } from './code-sending.js';
 import type { TokenIssuer, SignedIn } from './token-issuer.js';
 
 export interface LoginResult {
@@ -62,9 +61,8 @@ const IN_FLIGHT_SETTLE_MS = 10_000;
 
 export function createSignIn(deps: SignInDeps): SignIn {
   const { config, limits, audit, otp, challenges, clock } = deps;
+  const { refuseIfCountryNotAllowed, consumeSendAllowance, sendCode, releaseProvider } = createCodeSending(deps);
 
-  const otpRateLimited = (retryAfterSeconds: number) =>
-    tooManyRequests('OTP_RATE_LIMITED', 'Too many OTP requests.', retryAfterSeconds);
   const attemptsExceeded = () =>
     new AppError('OTP_ATTEMPTS_EXCEEDED', {
       detail: 'Too many wrong codes for this sign-in. Sign in again to get a new code.',
@@ -91,45 +89,6 @@ export function createSignIn(deps: SignInDeps): SignIn {
     if (lock.locked) throw lockedByCodes(lock.retryAfterSeconds);
     const guesses = await limits.peek(limitKeys.otpGuesses(userId), guessRules);
     if (!guesses.allowed) throw lockedByCodes(guesses.retryAfterSeconds);
-  }
-
-  function refuseIfCountryNotAllowed(phone: string): void {
-    const country = phoneCountry(phone);
-    if (!country || !config.otp.allowedCountries.includes(country)) throw new AppError('PHONE_COUNTRY_NOT_ALLOWED');
-  }
-
-  /**
-   * Counts this send per phone and per IP, each atomically. A send refused
-   * by either is counted in neither: the allowance already taken is given
-   * back. (A send then attempted at the provider stays counted, even if it failed.)
-   */
-  async function consumeSendAllowance(phone: string, ip: string): Promise<void> {
-    const taken: Array<{ key: string; decision: LimitDecision }> = [];
-    for (const [key, rules] of [[limitKeys.otpPerPhone(phone), config.limits.otpPerPhone], [limitKeys.otpPerIp(ip), config.limits.otpPerIp]] as const) {
-      const decision = await limits.consume(key, rules);
-      if (!decision.allowed) {
-        for (const earlier of taken) await limits.refund(earlier.key, earlier.decision.recordedAt!);
-        throw otpRateLimited(decision.retryAfterSeconds);
-      }
-      taken.push({ key, decision });
-    }
-  }
-
-  async function sendCode(userId: string, phone: string, ip: string): Promise<string | null> {
-    try {
-      const { providerRef } = await otp.startVerification(phone);
-      await audit.record({ type: 'OTP_SENT', userId, actorId: userId, ip, detail: { provider: otp.name, to: maskPhone(phone) } });
-      return providerRef;
-    } catch (error) {
-      const code = error instanceof AppError ? error.code : 'OTP_PROVIDER_UNAVAILABLE';
-      await audit.record({ type: 'OTP_SEND_FAILED', userId, actorId: userId, ip, detail: { provider: otp.name, code } });
-      throw error instanceof AppError ? error : new AppError('OTP_PROVIDER_UNAVAILABLE', { cause: error });
-    }
-  }
-
-  /** A challenge that ended lets its provider verification go, so the next login is not refused by the provider. */
-  async function releaseProvider(challenge: Pick<Challenge, 'phone' | 'providerRef'>): Promise<void> {
-    await otp.cancelVerification({ phoneE164: challenge.phone, providerRef: challenge.providerRef });
   }
 
   /**
@@ -175,14 +134,6 @@ export function createSignIn(deps: SignInDeps): SignIn {
 
   const isCooldownOver = (challenge: Challenge) =>
     (challenge.lastSentAt?.getTime() ?? 0) + config.otp.resendCooldownSeconds * 1000 <= clock.now().getTime();
-
-  /** Undoes a resend's cooldown claim (ChallengeStore.claimResend) when no send followed it. */
-  async function releaseResendClaim(challenge: Challenge): Promise<void> {
-    await deps.db
-      .update(otpChallenges)
-      .set({ lastSentAt: challenge.lastSentAt })
-      .where(and(eq(otpChallenges.id, challenge.id), isNull(otpChallenges.endedAt)));
-  }
 
   const isExpired = (challenge: Challenge) => challenge.expiresAt.getTime() <= clock.now().getTime();
 
@@ -260,7 +211,7 @@ export function createSignIn(deps: SignInDeps): SignIn {
         await consumeSendAllowance(challenge.phone, ip);
       } catch (error) {
         // Nothing was sent: the cooldown claimed for it is given back.
-        await releaseResendClaim(challenge);
+        await challenges.releaseResend(challenge.id, challenge.lastSentAt);
         throw error;
       }
       const providerRef = await sendCode(challenge.userId, challenge.phone, ip);

@@ -7,6 +7,7 @@ import { loggerOptions } from '../app.js';
 import { generateKeySet } from '../auth/access-tokens.js';
 import { ConfigError, loadConfig, type Config } from '../config.js';
 import type { DatabaseHandle } from '../db/connect.js';
+import { AppError } from '../errors.js';
 import { openMigratedDatabase, rootCauseMessage } from '../server.js';
 import { createServices, type Services } from '../services.js';
 
@@ -65,6 +66,37 @@ export async function openServices(config: Config, io: CliIo): Promise<OpenedSer
   } catch (error) {
     await database.close().catch(() => {});
     throw error;
+  }
+}
+
+/**
+ * Runs a command over the opened services and closes them after, whatever
+ * happens. A database that cannot be opened is one line naming the setting
+ * to check, and exit 1; an AppError from `run` is its detail and one line per
+ * field, named by `flagOf` as the operator typed it, and exit 1.
+ */
+export async function withServices(
+  config: Config,
+  io: CliIo,
+  run: (services: Services) => Promise<ExitCode>,
+  flagOf: (pointer: string) => string = (pointer) => pointer,
+): Promise<ExitCode> {
+  let opened;
+  try {
+    opened = await openServices(config, io);
+  } catch (error) {
+    writeLine(io.stderr, `✗ the database cannot be opened: ${messageOf(error)}. Check ${config.databaseUrl ? 'DATABASE_URL' : 'DATA_DIR'}.`);
+    return EXIT_FAILED;
+  }
+  try {
+    return await run(opened.services);
+  } catch (error) {
+    if (!(error instanceof AppError)) throw error;
+    writeLine(io.stderr, `✗ ${error.detail}`);
+    for (const fieldError of error.errors ?? []) writeLine(io.stderr, `  ${flagOf(fieldError.path)} ${fieldError.message}`);
+    return EXIT_FAILED;
+  } finally {
+    await opened.close();
   }
 }
 

@@ -3,10 +3,9 @@
 // so every rule (password policy, phone, roles, lender) holds here too.
 
 import type { RoleName } from '../db/schema.js';
-import { AppError } from '../errors.js';
 import { createLender, findLenderByName } from '../users/lenders.js';
 import { createUser } from '../users/user-admin.js';
-import { EXIT_FAILED, EXIT_OK, loadSettings, messageOf, openServices, writeLine, type CliIo, type ExitCode } from './io.js';
+import { EXIT_FAILED, EXIT_OK, loadSettings, withServices, writeLine, type CliIo, type ExitCode } from './io.js';
 import { PasswordInputError, readNewPassword } from './read-password.js';
 
 export interface UsersCreateOptions {
@@ -32,37 +31,27 @@ export async function usersCreateCommand(io: CliIo, options: UsersCreateOptions)
     return EXIT_FAILED;
   }
 
-  let opened;
-  try {
-    opened = await openServices(config, io);
-  } catch (error) {
-    writeLine(io.stderr, `✗ the database cannot be opened: ${messageOf(error)}. Check ${config.databaseUrl ? 'DATABASE_URL' : 'DATA_DIR'}.`);
-    return EXIT_FAILED;
-  }
-  try {
-    const { services } = opened;
-    let lenderId: string | null = null;
-    if (options.lender !== undefined) {
-      const existing = await findLenderByName(services.db, options.lender);
-      const lender = existing ?? (await createLender(services.db, options.lender, services.clock.now()));
-      if (!existing) writeLine(io.stderr, `Created lender "${lender.name}" (${lender.id}).`);
-      lenderId = lender.id;
-    }
-    const user = await createUser(
-      services,
-      { email: options.email, name: options.name, password, roles: options.roles as RoleName[], phone: options.phone ?? null, lenderId },
-      CLI_ACTOR,
-    );
-    writeLine(io.stdout, JSON.stringify(user));
-    return EXIT_OK;
-  } catch (error) {
-    if (!(error instanceof AppError)) throw error;
-    writeLine(io.stderr, `✗ ${error.detail}`);
-    for (const fieldError of error.errors ?? []) writeLine(io.stderr, `  ${flagOf(fieldError.path)} ${fieldError.message}`);
-    return EXIT_FAILED;
-  } finally {
-    await opened.close();
-  }
+  return withServices(
+    config,
+    io,
+    async (services) => {
+      let lenderId: string | null = null;
+      if (options.lender !== undefined) {
+        const existing = await findLenderByName(services.db, options.lender);
+        const lender = existing ?? (await createLender(services.db, options.lender, services.clock.now()));
+        if (!existing) writeLine(io.stderr, `Created lender "${lender.name}" (${lender.id}).`);
+        lenderId = lender.id;
+      }
+      const user = await createUser(
+        services,
+        { email: options.email, name: options.name, password, roles: options.roles as RoleName[], phone: options.phone ?? null, lenderId },
+        CLI_ACTOR,
+      );
+      writeLine(io.stdout, JSON.stringify(user));
+      return EXIT_OK;
+    },
+    flagOf,
+  );
 }
 
 /** "/roles/1" → "--role (2nd)": errors named as the operator typed them. */

@@ -1,10 +1,11 @@
 // One place turns every failure into an RFC 9457 problem document. Fastify's
-// own errors (validation, content type, body size, rate limit) are mapped to
-// the catalogue; anything unforeseen becomes a masked 500, logged with the
-// request id and never shown to the client.
+// own errors (validation, content type, body size) are mapped to the
+// catalogue (the request limit throws its own AppError: request-limit.ts);
+// anything unforeseen becomes a masked 500, logged with the request id and
+// never shown to the client.
 
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { AppError, toProblem, tooManyRequests } from '../errors.js';
+import { AppError, toProblem } from '../errors.js';
 import { toFieldErrors } from './validation.js';
 
 const FASTIFY_CODES: Record<string, () => AppError> = {
@@ -28,7 +29,6 @@ export function toAppError(error: FastifyError | Error): AppError {
   const mapped = fastifyError.code ? FASTIFY_CODES[fastifyError.code] : undefined;
   if (mapped) return mapped();
   if (error instanceof SyntaxError && fastifyError.statusCode === 400) return new AppError('MALFORMED_JSON');
-  if (fastifyError.statusCode === 429) return tooManyRequests('RATE_LIMITED', 'Too many requests from this address.', 60);
   if (fastifyError.statusCode === 404) return new AppError('NOT_FOUND');
   if (fastifyError.statusCode && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) {
     return new AppError('VALIDATION_FAILED', { detail: 'The request is not valid.' });

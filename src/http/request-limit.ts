@@ -5,7 +5,8 @@
 // plugin's per-route hooks: app-wide hooks run before the routes' own, so a
 // request is counted before `authenticate` can refuse it (a flood of requests
 // without a token must count too), and a route's own `config.rateLimit` stays
-// free to add a stricter limit of its own.
+// free to add a stricter limit of its own (with an `errorResponseBuilder`
+// returning an AppError: the error handler maps no bare 429).
 //
 // The client is `request.ip`: the socket address, or what TRUST_PROXY lets the
 // proxy say (Fastify `trustProxy`). X-Forwarded-For is ignored unless

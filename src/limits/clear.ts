@@ -5,7 +5,7 @@
 // What one target clears:
 // - phone: the codes sent to that phone (LIMIT_OTP_PER_PHONE);
 // - ip: sign-ins (LIMIT_LOGIN_PER_IP), codes (LIMIT_OTP_PER_IP) and public
-//   applications (`intake:ip:`) from that client, and its LIMIT_REQUESTS_PER_IP
+//   applications (limitKeys.intakePerIp) from that client, and its LIMIT_REQUESTS_PER_IP
 //   counter: in Redis when REDIS_URL is set (reached from any process, the
 //   CLI included), else the in-memory counter of the app that serves this
 //   call. The CLI cannot reach a running server's memory; that counter ends
@@ -22,7 +22,6 @@ import { AppError, validationError } from '../errors.js';
 import { normalizePhone } from '../otp/phone.js';
 import type { Services } from '../services.js';
 import { findUserByEmail, normalizeEmail } from '../users/users-repository.js';
-import { clientKey } from './client-ip.js';
 import { limitKeys } from './limits.js';
 import { attachedRequestCounters, createRedisRequestCounters } from './request-counters.js';
 
@@ -65,13 +64,9 @@ export async function clearRateLimits(
   if (target.ip !== undefined) {
     ip = target.ip.trim();
     if (isIP(ip) === 0) throw validationError('/ip', 'must be an IPv4 or IPv6 address');
-    // The normalised key is what this server writes; the raw one covers a
-    // caller that keyed on the address as it came.
-    for (const form of [ip, clientKey(ip)]) {
-      keys.add(`login:ip:${form}`);
-      keys.add(`otp:ip:${form}`);
-      keys.add(`intake:ip:${form}`);
-    }
+    keys.add(limitKeys.loginPerIp(ip));
+    keys.add(limitKeys.otpPerIp(ip));
+    keys.add(limitKeys.intakePerIp(ip));
     detail.ip = ip;
   }
 

@@ -5,16 +5,13 @@
 import { expect } from 'vitest';
 import { sql } from 'drizzle-orm';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
-import { userRoles, users, type RoleName } from '../../src/db/schema.js';
+import type { RoleName } from '../../src/db/schema.js';
 import { json, loginStep, postJson, type TestApp } from '../helpers/app.js';
+import { insertUser } from '../helpers/users.js';
 
-/** Limits high enough that suites not about limits never meet them. */
-export const RELAXED_LIMITS = {
-  LIMIT_LOGIN_PER_IP: '1000/1m',
-  LIMIT_OTP_PER_PHONE: '1000/1m',
-  LIMIT_OTP_PER_IP: '1000/1m',
-  LIMIT_REQUESTS_PER_IP: '100000/1m',
-} as const;
+export { RELAXED_LIMITS } from '../helpers/limits-env.js';
+export { PROBLEM_CONTENT_TYPE, expectProblem } from '../helpers/problems.js';
+export { auditRows, type AuditRow } from '../helpers/audit.js';
 
 export interface CreatedUser {
   id: string;
@@ -34,29 +31,15 @@ export async function createUser(
   const email = options.email ?? `user${userSerial}-${Date.now()}@example.test`;
   const password = options.password ?? `correct horse ${userSerial} battery`;
   const phone = options.phone === undefined ? `+1613555${String(1000 + userSerial).slice(-4)}` : options.phone;
-  const passwordHash = await t.services.passwords.hash(password);
-  const [row] = await t.services.db
-    .insert(users)
-    .values({ email: email.toLowerCase(), name: options.name ?? `User ${userSerial}`, passwordHash, phone, disabled: options.disabled ?? false })
-    .returning({ id: users.id });
-  const roles = options.roles ?? ['staff'];
-  if (roles.length > 0) await t.services.db.insert(userRoles).values(roles.map((role) => ({ userId: row!.id, role })));
-  return { id: row!.id, email, password, phone };
-}
-
-export const PROBLEM_CONTENT_TYPE = /^application\/problem\+json(;|$)/;
-
-/** Asserts an RFC 9457 problem of the catalogue and returns its body. */
-export function expectProblem(response: LightMyRequestResponse, status: number, code: string): Record<string, any> {
-  const body = json(response);
-  expect({ status: response.statusCode, code: body.code }, response.body).toEqual({ status, code });
-  expect(response.headers['content-type']).toMatch(PROBLEM_CONTENT_TYPE);
-  expect(body).toMatchObject({ type: 'about:blank', status, code });
-  expect(typeof body.title).toBe('string');
-  expect(body.title.length).toBeGreaterThan(0);
-  expect(typeof body.detail).toBe('string');
-  expect(body.detail.length).toBeGreaterThan(0);
-  return body;
+  const id = await insertUser(t, {
+    email: email.toLowerCase(),
+    name: options.name ?? `User ${userSerial}`,
+    password,
+    phone,
+    roles: options.roles ?? ['staff'],
+    disabled: options.disabled ?? false,
+  });
+  return { id, email, password, phone };
 }
 
 /** The Retry-After header as a number (it must be whole seconds). */
@@ -89,21 +72,6 @@ export async function postRaw(app: FastifyInstance, url: string, payload: string
     ...(payload === undefined ? {} : { payload }),
     headers: { ...(contentType === null ? {} : { 'content-type': contentType }), ...headers },
   });
-}
-
-export interface AuditRow {
-  type: string;
-  user_id: string | null;
-  actor_id: string | null;
-  ip: string | null;
-  detail: Record<string, unknown>;
-}
-
-export async function auditRows(t: TestApp): Promise<AuditRow[]> {
-  const rows = await t.database.query<AuditRow & { detail: Record<string, unknown> | string }>(
-    sql`select type, user_id, actor_id, ip, detail from audit_events order by seq`,
-  );
-  return rows.map((row) => ({ ...row, detail: typeof row.detail === 'string' ? JSON.parse(row.detail) : row.detail }));
 }
 
 /** The password step for a user, asserting success; returns the temp token. */

@@ -5,8 +5,11 @@
 import { expect } from 'vitest';
 import { sql } from 'drizzle-orm';
 import type { LightMyRequestResponse } from 'fastify';
-import { userRoles, users, type RoleName } from '../../src/db/schema.js';
+import type { RoleName } from '../../src/db/schema.js';
 import { json, postJson, type TestApp } from '../helpers/app.js';
+import { auditRows } from '../helpers/audit.js';
+import { PROBLEM_CONTENT_TYPE } from '../helpers/problems.js';
+import { insertUser } from '../helpers/users.js';
 
 export interface LimitsUser {
   id: string;
@@ -23,11 +26,8 @@ export async function createUser(t: TestApp, options: { phone?: string; roles?: 
   const email = `limits-${serial}-${process.pid}@example.test`;
   const password = `limits password ${serial}`;
   const phone = options.phone ?? `+1613555${String(2000 + serial).slice(-4)}`;
-  const passwordHash = await t.services.passwords.hash(password);
-  const [row] = await t.services.db.insert(users).values({ email, name: `Limits ${serial}`, passwordHash, phone }).returning({ id: users.id });
-  const roles = options.roles ?? ['staff'];
-  if (roles.length > 0) await t.services.db.insert(userRoles).values(roles.map((role) => ({ userId: row!.id, role })));
-  return { id: row!.id, email, password, phone };
+  const id = await insertUser(t, { email, name: `Limits ${serial}`, password, phone, roles: options.roles ?? ['staff'] });
+  return { id, email, password, phone };
 }
 
 export const login = (t: TestApp, user: { email: string; password: string }, headers: Record<string, string> = {}) =>
@@ -51,7 +51,7 @@ export async function loginOk(t: TestApp, user: { email: string; password: strin
  */
 export function expect429(response: LightMyRequestResponse, code: string): number {
   expect({ status: response.statusCode, code: json(response).code }, response.body).toEqual({ status: 429, code });
-  expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+  expect(response.headers['content-type']).toMatch(PROBLEM_CONTENT_TYPE);
   const header = response.headers['retry-after'];
   expect(header, `Retry-After of ${response.body}`).toMatch(/^\d+$/);
   const seconds = Number(header);
@@ -80,20 +80,9 @@ export async function codesSent(t: TestApp, userId?: string): Promise<number> {
   return Number(row!.n);
 }
 
-export interface AuditRow {
-  type: string;
-  user_id: string | null;
-  actor_id: string | null;
-  ip: string | null;
-  detail: Record<string, unknown>;
-}
+export type { AuditRow } from '../helpers/audit.js';
 
-export async function auditOfType(t: TestApp, type: string): Promise<AuditRow[]> {
-  const rows = await t.database.query<AuditRow & { detail: Record<string, unknown> | string }>(
-    sql`select type, user_id, actor_id, ip, detail from audit_events where type = ${type} order by seq`,
-  );
-  return rows.map((row) => ({ ...row, detail: typeof row.detail === 'string' ? JSON.parse(row.detail) : row.detail }));
-}
+export const auditOfType = (t: TestApp, type: string) => auditRows(t, type);
 
 /** Limits high enough to stay out of the way of a suite about another limit. */
 export const ROOMY = {

@@ -10,14 +10,10 @@ import type { RoleName } from '../../src/db/schema.js';
 import { createLender } from '../../src/users/lenders.js';
 import { createUser } from '../../src/users/user-admin.js';
 import { ADMIN, bearer, createTestApp, json, signIn, type TestApp, type TestAppOptions } from '../helpers/app.js';
+import { RELAXED_LIMITS } from '../helpers/limits-env.js';
 
-/** Limits high enough that suites not about limits never meet them. */
-export const PORTAL_TEST_ENV = {
-  LIMIT_LOGIN_PER_IP: '1000/1m',
-  LIMIT_OTP_PER_PHONE: '1000/1m',
-  LIMIT_OTP_PER_IP: '1000/1m',
-  LIMIT_REQUESTS_PER_IP: '100000/1m',
-} as const;
+export const PORTAL_TEST_ENV = RELAXED_LIMITS;
+export { PROBLEM_CONTENT_TYPE, expectProblem } from '../helpers/problems.js';
 
 export function createPortalApp(options: TestAppOptions = {}): Promise<TestApp> {
   return createTestApp({ ...options, env: { ...PORTAL_TEST_ENV, ...options.env } });
@@ -110,18 +106,6 @@ export async function createApplicationAs(t: TestApp, user: SignedInUser, overri
   const response = await send(t.app, 'POST', '/api/applications', { headers: user.headers, body: applicationBody(overrides) });
   expect(response.statusCode, response.body).toBe(201);
   return json(response);
-}
-
-export const PROBLEM_CONTENT_TYPE = /^application\/problem\+json(;|$)/;
-
-/** Asserts an RFC 9457 problem of the catalogue and returns its body. */
-export function expectProblem(response: LightMyRequestResponse, status: number, code: string): Record<string, any> {
-  const body = json(response);
-  expect({ status: response.statusCode, code: body.code }, response.body).toEqual({ status, code });
-  expect(response.headers['content-type']).toMatch(PROBLEM_CONTENT_TYPE);
-  expect(body).toMatchObject({ type: 'about:blank', status, code });
-  expect(typeof body.detail).toBe('string');
-  return body;
 }
 
 /** The business tables' row counts and last changes: equal snapshots mean nothing was written. */

@@ -8,12 +8,11 @@ import type { LimitRule } from '../../config.js';
 import type { Services } from '../../services.js';
 import { createApplication } from '../../applications/applications.js';
 import { tooManyRequests } from '../../errors.js';
+import { limitKeys } from '../../limits/limits.js';
 import { PublicApplicationBody, PublicApplicationReceipt } from '../schemas/applications.js';
 
 /** Generous for a business (a few tries), tight for a script filling the queue with junk. */
 export const PUBLIC_INTAKE_LIMIT_PER_IP: readonly LimitRule[] = [{ limit: 10, windowSeconds: 60 * 60 }];
-
-export const intakeLimitKey = (ip: string) => `intake:ip:${ip}`;
 
 export const publicApplicationRoutes = (services: Services): FastifyPluginAsync => async (app) => {
   app.withTypeProvider<TypeBoxTypeProvider>().post('/api/public/applications', {
@@ -21,7 +20,7 @@ export const publicApplicationRoutes = (services: Services): FastifyPluginAsync 
     // Counted before the body is even parsed: every attempt counts, valid or
     // not (API.md "Limits count attempts"), and a flood costs no parsing.
     onRequest: async (request) => {
-      const decision = await services.limits.consume(intakeLimitKey(request.ip), PUBLIC_INTAKE_LIMIT_PER_IP);
+      const decision = await services.limits.consume(limitKeys.intakePerIp(request.ip), PUBLIC_INTAKE_LIMIT_PER_IP);
       if (!decision.allowed) throw tooManyRequests('RATE_LIMITED', 'Too many applications from this address.', decision.retryAfterSeconds);
     },
     schema: {

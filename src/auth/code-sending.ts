@@ -1,0 +1,73 @@
+// Sending a sign-in code: the country allowlist, the allowance per phone and
+// per IP (SMS pumping), the send itself with its audit, and letting a
+// provider verification go when its challenge ends. Split from sign-in.ts,
+// which decides when to send; this file decides whether and how.
+
+import { AppError, tooManyRequests } from '../errors.js';
+import type { Config } from '../config.js';
+import type { AuditLog } from '../audit/audit.js';
+import { limitKeys, type LimitDecision, type Limits } from '../limits/limits.js';
+import type { OtpProvider } from '../otp/provider.js';
+import { maskPhone, phoneCountry } from '../otp/phone.js';
+import type { Challenge } from './otp-challenges.js';
+
+export interface CodeSendingDeps {
+  config: Pick<Config, 'otp' | 'limits'>;
+  limits: Limits;
+  audit: AuditLog;
+  otp: OtpProvider;
+}
+
+export interface CodeSending {
+  refuseIfCountryNotAllowed(phone: string): void;
+  consumeSendAllowance(phone: string, ip: string): Promise<void>;
+  /** Starts a verification at the provider; returns its reference. */
+  sendCode(userId: string, phone: string, ip: string): Promise<string | null>;
+  releaseProvider(challenge: Pick<Challenge, 'phone' | 'providerRef'>): Promise<void>;
+}
+
+export function createCodeSending({ config, limits, audit, otp }: CodeSendingDeps): CodeSending {
+  const otpRateLimited = (retryAfterSeconds: number) =>
+    tooManyRequests('OTP_RATE_LIMITED', 'Too many OTP requests.', retryAfterSeconds);
+
+  return {
+    refuseIfCountryNotAllowed(phone) {
+      const country = phoneCountry(phone);
+      if (!country || !config.otp.allowedCountries.includes(country)) throw new AppError('PHONE_COUNTRY_NOT_ALLOWED');
+    },
+
+    /**
+     * Counts this send per phone and per IP, each atomically. A send refused
+     * by either is counted in neither: the allowance already taken is given
+     * back. (A send then attempted at the provider stays counted, even if it failed.)
+     */
+    async consumeSendAllowance(phone, ip) {
+      const taken: Array<{ key: string; decision: LimitDecision }> = [];
+      for (const [key, rules] of [[limitKeys.otpPerPhone(phone), config.limits.otpPerPhone], [limitKeys.otpPerIp(ip), config.limits.otpPerIp]] as const) {
+        const decision = await limits.consume(key, rules);
+        if (!decision.allowed) {
+          for (const earlier of taken) await limits.refund(earlier.key, earlier.decision.recordedAt!);
+          throw otpRateLimited(decision.retryAfterSeconds);
+        }
+        taken.push({ key, decision });
+      }
+    },
+
+    async sendCode(userId, phone, ip) {
+      try {
+        const { providerRef } = await otp.startVerification(phone);
+        await audit.record({ type: 'OTP_SENT', userId, actorId: userId, ip, detail: { provider: otp.name, to: maskPhone(phone) } });
+        return providerRef;
+      } catch (error) {
+        const code = error instanceof AppError ? error.code : 'OTP_PROVIDER_UNAVAILABLE';
+        await audit.record({ type: 'OTP_SEND_FAILED', userId, actorId: userId, ip, detail: { provider: otp.name, code } });
+        throw error instanceof AppError ? error : new AppError('OTP_PROVIDER_UNAVAILABLE', { cause: error });
+      }
+    },
+
+    /** A challenge that ended lets its provider verification go, so the next login is not refused by the provider. */
+    async releaseProvider(challenge) {
+      await otp.cancelVerification({ phoneE164: challenge.phone, providerRef: challenge.providerRef });
+    },
+  };
+}
