@@ -15,17 +15,14 @@ import { findLenderById } from '../users/lenders.js';
 import { toApplicationView, type ApplicationRow, type ApplicationView, type VisibilityScope } from './applications-repository.js';
 import { assertTransition } from './workflow.js';
 
-export interface NewApplication {
-  businessName: string;
-  contactName: string;
-  contactEmail: string;
-  contactPhone: string;
-  amountRequested: number;
-  currency: ApplicationRow['currency'];
-  productType: ApplicationRow['productType'];
+/** The fields a client gives; the server owns id, reference, status and the timestamps. */
+export type NewApplication = Pick<
+  ApplicationView,
+  'businessName' | 'contactName' | 'contactEmail' | 'contactPhone' | 'amountRequested' | 'currency' | 'productType'
+> & {
   assignedTo?: string | null;
   lenderId?: string | null;
-}
+};
 
 export interface ApplicationChange {
   status?: ApplicationStatus;
