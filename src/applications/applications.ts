@@ -12,7 +12,7 @@ import { AppError, type FieldError } from '../errors.js';
 import { normalizePhone } from '../otp/phone.js';
 import type { Services } from '../services.js';
 import { findLenderById } from '../users/lenders.js';
-import { toApplicationView, type ApplicationRow, type ApplicationView, type VisibilityScope } from './applications-repository.js';
+import { toApplicationView, type ApplicationView, type VisibilityScope } from './applications-repository.js';
 import { assertTransition } from './workflow.js';
 
 /** The fields a client gives; the server owns id, reference, status and the timestamps. */
