@@ -4,12 +4,10 @@
 import pino, { type Logger } from 'pino';
 import type { FastifyInstance } from 'fastify';
 import { buildApp, loggerOptions } from './app.js';
-import { createAccessTokens } from './auth/access-tokens.js';
-import { systemClock } from './auth/crypto.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { connectDatabase, type DatabaseHandle } from './db/connect.js';
 import { seedDevelopmentAdmin } from './db/seed.js';
-import { createServices, type Services } from './services.js';
+import { createAccessTokensFor, createServices, type Services } from './services.js';
 
 export function createLogger(config: Pick<Config, 'logLevel'>, destination: 1 | 2 = 1): Logger {
   return pino(loggerOptions(config.logLevel) as pino.LoggerOptions, pino.destination({ fd: destination, sync: true }));
@@ -44,29 +42,9 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/**
- * Imports JWT_PRIVATE_KEYS exactly as the token service will. config.ts has
- * already tried each key synchronously; this catches whatever it could not
- * (jose is stricter than node:crypto), before the database is touched, as a
- * settings problem rather than a crash.
- */
-export async function assertSigningKeysUsable(config: Config): Promise<void> {
-  if (!config.jwt.privateKeys) return;
-  try {
-    await createAccessTokens({
-      keySet: config.jwt.privateKeys,
-      issuer: config.jwt.issuer,
-      audience: config.jwt.audience,
-      ttlSeconds: config.jwt.accessTokenTtlSeconds,
-      clock: systemClock,
-    });
-  } catch (error) {
-    throw new ConfigError([(error as Error).message]);
-  }
-}
-
 export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
-  await assertSigningKeysUsable(config);
+  // Keys first: an unusable JWT_PRIVATE_KEYS stops the start before the database is touched.
+  const accessTokens = await createAccessTokensFor(config);
   if (config.twilio && !config.twilio.baseUrl.startsWith('https://')) {
     logger.warn(`TWILIO_VERIFY_BASE_URL=${config.twilio.baseUrl} is not https: codes go to a stand-in, not to Twilio. Unset it to reach https://verify.twilio.com.`);
   }
@@ -74,7 +52,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     const setting = config.databaseUrl ? 'DATABASE_URL' : 'DATA_DIR';
     throw new Error(`the database of ${setting} cannot be opened and migrated (${rootCauseMessage(error)}): check ${setting} and that the database accepts connections.`, { cause: error });
   });
-  const services = await createServices(config, database, logger);
+  const services = await createServices(config, database, logger, { accessTokens });
   if (config.seedDevelopmentAdmin) await seedDevelopmentAdmin(services.db, services.passwords);
   const app = await buildApp(services, { logger });
   const address = await app.listen({ port: config.port, host: config.host });

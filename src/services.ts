@@ -3,7 +3,7 @@
 // in-memory database or a fake Twilio; nothing here knows about HTTP.
 
 import type { Logger } from 'pino';
-import type { Config } from './config.js';
+import { ConfigError, type Config } from './config.js';
 import type { DatabaseHandle, Database } from './db/connect.js';
 import { createAuditLog, type AuditLog } from './audit/audit.js';
 import { createAccessTokens, loadOrCreateDevelopmentKeys, type AccessTokens, type KeySet } from './auth/access-tokens.js';
@@ -40,6 +40,29 @@ export interface ServiceOverrides {
   otp?: OtpProvider;
   passwords?: PasswordHasher;
   keySet?: KeySet;
+  /** Already built (startServer builds them before opening the database). */
+  accessTokens?: AccessTokens;
+}
+
+/**
+ * The access-token service of the settings' keys: JWT_PRIVATE_KEYS, else the
+ * development keys of DATA_DIR (config refuses their absence in production).
+ * jose is stricter than config.ts's synchronous check, so a key set it cannot
+ * import is reported as a settings problem naming JWT_PRIVATE_KEYS, not a crash.
+ */
+export async function createAccessTokensFor(config: Config, clock: Clock = systemClock, keySet?: KeySet): Promise<AccessTokens> {
+  const keys = keySet ?? config.jwt.privateKeys ?? (await loadOrCreateDevelopmentKeys(config.dataDir));
+  try {
+    return await createAccessTokens({
+      keySet: keys,
+      issuer: config.jwt.issuer,
+      audience: config.jwt.audience,
+      ttlSeconds: config.jwt.accessTokenTtlSeconds,
+      clock,
+    });
+  } catch (error) {
+    throw new ConfigError([(error as Error).message]);
+  }
 }
 
 export async function createServices(
@@ -51,14 +74,7 @@ export async function createServices(
   const clock = overrides.clock ?? systemClock;
   const random = overrides.random ?? cryptoRandom;
   const db = database.db;
-  const keySet = overrides.keySet ?? config.jwt.privateKeys ?? (await loadOrCreateDevelopmentKeys(config.dataDir));
-  const accessTokens = await createAccessTokens({
-    keySet,
-    issuer: config.jwt.issuer,
-    audience: config.jwt.audience,
-    ttlSeconds: config.jwt.accessTokenTtlSeconds,
-    clock,
-  });
+  const accessTokens = overrides.accessTokens ?? (await createAccessTokensFor(config, clock, overrides.keySet));
   const passwords = overrides.passwords ?? createPasswordHasher();
   const otp = overrides.otp ?? createOtpProvider(config, logger);
   const limits = createLimits(database, clock);

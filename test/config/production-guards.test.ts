@@ -8,7 +8,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { generateKeySet } from '../../src/auth/access-tokens.js';
 import { ConfigError, loadConfig, type Config } from '../../src/config.js';
-import { assertSigningKeysUsable } from '../../src/server.js';
+import { createAccessTokensFor } from '../../src/services.js';
 
 const ACCOUNT_SID = 'AC' + '0123456789abcdef'.repeat(2);
 const AUTH_TOKEN = 'fedcba9876543210'.repeat(2);
@@ -135,15 +135,16 @@ describe('development settings', () => {
 
 describe('signing keys at start', () => {
   it('a key set that passed the settings check but that jose cannot import stops the start, naming JWT_PRIVATE_KEYS', async () => {
-    // Built around loadConfig on purpose: this is the second line of defence in startServer.
+    // Built around loadConfig on purpose: this is the second line of defence, which startServer runs first.
     const config = { ...loadConfig(good) } as Config;
     config.jwt = { ...config.jwt, privateKeys: { keys: [{ ...firstKey(), x: 'not-a-point' }] } };
-    const refusal = await assertSigningKeysUsable(config).then(() => undefined, (error: unknown) => error);
+    const refusal = await createAccessTokensFor(config).then(() => undefined, (error: unknown) => error);
     expect(refusal).toBeInstanceOf(ConfigError);
     expect((refusal as ConfigError).problems.join('\n')).toMatch(/^JWT_PRIVATE_KEYS key 0 cannot be used/);
   });
 
   it('usable keys pass', async () => {
-    await expect(assertSigningKeysUsable(loadConfig(good))).resolves.toBeUndefined();
+    const tokens = await createAccessTokensFor(loadConfig(good));
+    expect(tokens.jwks().keys.map((key) => key.kid)).toEqual([firstKey().kid]);
   });
 });
