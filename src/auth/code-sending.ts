@@ -67,6 +67,7 @@ export function createCodeSending({ config, limits, audit, otp }: CodeSendingDep
 
     /** A challenge that ended lets its provider verification go, so the next login is not refused by the provider. */
     async releaseProvider(challenge) {
+      if (challenge.phone === null) return; // nothing was sent: an authenticator sign-in
       await otp.cancelVerification({ phoneE164: challenge.phone, providerRef: challenge.providerRef });
     },
   };

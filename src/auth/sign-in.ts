@@ -97,13 +97,13 @@ export function createSignIn(deps: SignInDeps): SignIn {
    * (API.md: verify answers OTP_EXPIRED, resend INVALID_TEMP_TOKEN, however
    * often they are asked); anything else (used, superseded) → INVALID_TEMP_TOKEN.
    */
-  async function openChallenge(tempToken: string, purpose: 'verify' | 'resend'): Promise<Challenge> {
+  async function openChallenge(tempToken: string, purpose: 'verify' | 'resend'): Promise<Challenge & { phone: string }> {
     const challenge = await challenges.findByTempToken(tempToken);
-    if (!challenge) throw new AppError('INVALID_TEMP_TOKEN');
+    if (!challenge || challenge.phone === null) throw new AppError('INVALID_TEMP_TOKEN');
     if (challenge.endedReason === 'attempts') throw attemptsExceeded();
     if (challenge.endedReason === 'expired' && purpose === 'verify') throw new AppError('OTP_EXPIRED');
     if (challenge.endedAt) throw new AppError('INVALID_TEMP_TOKEN');
-    return challenge;
+    return challenge as Challenge & { phone: string };
   }
 
   /**
@@ -151,7 +151,8 @@ export function createSignIn(deps: SignInDeps): SignIn {
       }
 
       const user = await findUserByEmail(deps.db, normalizedEmail);
-      const passwordMatches = user ? await deps.passwords.verify(user.passwordHash, password) : await deps.passwords.verifyDummy(password);
+      // A user without a password yet (an invitation not taken up) costs the same hash as an unknown email.
+      const passwordMatches = user?.passwordHash ? await deps.passwords.verify(user.passwordHash, password) : await deps.passwords.verifyDummy(password);
       if (!user || !passwordMatches || user.disabled) {
         const lock = await limits.recordFailure(passwordLockKey, config.limits.lockoutPassword);
         const reason = !user ? 'unknown-email' : user.disabled ? 'disabled' : 'wrong-password';

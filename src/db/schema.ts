@@ -34,11 +34,18 @@ export const users = pgTable(
     /** Stored lower-cased: emails compare case-insensitively. */
     email: text('email').notNull(),
     name: text('name').notNull(),
-    passwordHash: text('password_hash').notNull(),
+    /** argon2id; null until the user sets a password through a setup link (an invitation). */
+    passwordHash: text('password_hash'),
     /** E.164, or null when no phone is enrolled. */
     phone: text('phone'),
     lenderId: uuid('lender_id').references(() => lenders.id),
     disabled: boolean('disabled').notNull().default(false),
+    /** The enrolled authenticator's secret, AES-256-GCM under DATA_ENCRYPTION_KEY; null when none is enrolled. */
+    totpSecretEncrypted: text('totp_secret_encrypted'),
+    /** An enrollment started but not yet confirmed (POST /api/auth/totp), encrypted like the secret. */
+    totpPendingSecretEncrypted: text('totp_pending_secret_encrypted'),
+    /** The last 30-second step accepted for this user: a step is usable once (a replayed code is wrong). */
+    totpLastUsedStep: bigint('totp_last_used_step', { mode: 'number' }),
     createdAt: createdAt(),
     updatedAt: instant('updated_at').notNull().defaultNow(),
     /** Insertion order, for a stable keyset cursor. */
@@ -70,7 +77,10 @@ export const otpChallenges = pgTable(
     userId: uuid('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
     /** sha256 of the secret half of the temp token. */
     tempTokenHash: text('temp_token_hash').notNull(),
-    phone: text('phone').notNull(),
+    /** The phone codes go to; null for a user who signs in with an authenticator and has no phone. */
+    phone: text('phone'),
+    /** The factor the challenge expects first: `sms`, `call` or `totp` (login's `otp.channel`). */
+    channel: text('channel').$type<'sms' | 'call' | 'totp'>().notNull().default('sms'),
     provider: text('provider').notNull(),
     /** The provider's verification id (Twilio `VE…`), to cancel it when the challenge ends. */
     providerRef: text('provider_ref'),
@@ -97,6 +107,11 @@ export const sessions = pgTable(
     maxExpiresAt: instant('max_expires_at').notNull(),
     revokedAt: instant('revoked_at'),
     revokedReason: text('revoked_reason'),
+    /** Where the sign-in's last step (verify) came from, for the session list. */
+    ip: text('ip'),
+    userAgent: text('user_agent'),
+    /** RFC 8176 methods of the sign-in (`pwd` + `sms` | `otp` | `rec`), kept across refreshes. */
+    amr: text('amr').array().notNull().default(sql`'{}'::text[]`),
   },
   (table) => [index('sessions_user').on(table.userId)],
 );
@@ -210,6 +225,39 @@ export const applicationHistory = pgTable(
     fromStatus: text('from_status').$type<ApplicationStatus>(),
     toStatus: text('to_status').$type<ApplicationStatus>().notNull(),
     note: text('note'),
+    /** Each changed field but status: `{ field: { from, to } }` (`{}` for a status or note change, and the creation). */
+    changes: jsonb('changes').$type<Record<string, { from: unknown; to: unknown }>>().notNull().default({}),
   },
   (table) => [index('application_history_app_seq').on(table.applicationId, table.seq)],
+);
+
+/**
+ * Password-setup links (invitations and resets): only the sha256 of the
+ * token is kept. One live link per user: issuing a new one replaces the row,
+ * and using one is a conditional UPDATE … RETURNING, so it works once.
+ */
+export const passwordSetupTokens = pgTable(
+  'password_setup_tokens',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    userId: uuid('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+    tokenHash: text('token_hash').notNull(),
+    createdAt: createdAt(),
+    expiresAt: instant('expires_at').notNull(),
+    usedAt: instant('used_at'),
+  },
+  (table) => [uniqueIndex('password_setup_tokens_user').on(table.userId), uniqueIndex('password_setup_tokens_hash').on(table.tokenHash)],
+);
+
+/** Recovery codes of a user's current set, hashed; each is spent by one conditional UPDATE. */
+export const recoveryCodes = pgTable(
+  'recovery_codes',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    userId: uuid('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+    codeHash: text('code_hash').notNull(),
+    createdAt: createdAt(),
+    usedAt: instant('used_at'),
+  },
+  (table) => [index('recovery_codes_user').on(table.userId), uniqueIndex('recovery_codes_user_hash').on(table.userId, table.codeHash)],
 );

@@ -10,7 +10,8 @@ export interface UserRecord {
   email: string;
   name: string;
   phone: string | null;
-  passwordHash: string;
+  /** null until the user sets one through a password-setup link. */
+  passwordHash: string | null;
   lenderId: string | null;
   disabled: boolean;
   createdAt: Date;

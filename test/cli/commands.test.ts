@@ -130,7 +130,7 @@ describe('commands on the embedded database', () => {
       expect(lender?.name).toBe('Northwind Capital');
       const [row] = await db.select().from(users).where(eq(users.id, user.id));
       // The whole line but its line break is the password.
-      expect(await createPasswordHasher().verify(row!.passwordHash, PASSWORD)).toBe(true);
+      expect(await createPasswordHasher().verify(row!.passwordHash!, PASSWORD)).toBe(true);
     });
   });
 
