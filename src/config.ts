@@ -9,11 +9,8 @@ import path from 'node:path';
 
 export type OtpProviderName = 'twilio-verify' | 'console';
 
-/** "N attempts per window": a limit of N allows N; the next is refused. */
-export interface LimitRule {
-  limit: number;
-  windowSeconds: number;
-}
+import type { LimitRule } from './core/limit-rule.js';
+export type { LimitRule } from './core/limit-rule.js';
 
 export interface TwilioSettings {
   accountSid: string;

@@ -2,17 +2,10 @@
 // approved → funded, and any status that is not final → withdrawn. One table,
 // so the rule, its tests and the documentation cannot drift apart.
 
-import { APPLICATION_STATUSES, type ApplicationStatus } from '../db/schema.js';
+import { APPLICATION_STATUSES, STATUS_TRANSITIONS, type ApplicationStatus } from '../core/vocabulary.js';
 import { AppError } from '../errors.js';
 
-export const STATUS_TRANSITIONS: Readonly<Record<ApplicationStatus, readonly ApplicationStatus[]>> = {
-  submitted: ['in_review', 'withdrawn'],
-  in_review: ['approved', 'declined', 'withdrawn'],
-  approved: ['funded', 'withdrawn'],
-  declined: [],
-  funded: [],
-  withdrawn: [],
-};
+export { STATUS_TRANSITIONS };
 
 export const FINAL_STATUSES: readonly ApplicationStatus[] = APPLICATION_STATUSES.filter((status) => STATUS_TRANSITIONS[status].length === 0);
 

@@ -2,20 +2,10 @@
 // (refresh and temp tokens are 256-bit random, so a fast hash is enough),
 // comparisons are constant-time.
 
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 
-export interface Random {
-  /** `size` cryptographically random bytes. */
-  bytes(size: number): Buffer;
-}
-
-export const cryptoRandom: Random = { bytes: (size) => randomBytes(size) };
-
-export interface Clock {
-  now(): Date;
-}
-
-export const systemClock: Clock = { now: () => new Date() };
+import type { Random } from '../core/clock.js';
+export { cryptoRandom, systemClock, type Clock, type Random } from '../core/clock.js';
 
 export function sha256Hex(text: string): string {
   return createHash('sha256').update(text).digest('hex');

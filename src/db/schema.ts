@@ -54,8 +54,8 @@ export const users = pgTable(
   (table) => [uniqueIndex('users_email_unique').on(table.email), uniqueIndex('users_seq_unique').on(table.seq)],
 );
 
-export const ROLE_NAMES = ['admin', 'staff', 'lender'] as const;
-export type RoleName = (typeof ROLE_NAMES)[number];
+import { type ApplicationStatus, type Currency, type ProductType, type RoleName } from '../core/vocabulary.js';
+export { APPLICATION_STATUSES, CURRENCIES, PRODUCT_TYPES, ROLE_NAMES, type ApplicationStatus, type RoleName } from '../core/vocabulary.js';
 
 export const userRoles = pgTable(
   'user_roles',
@@ -178,10 +178,6 @@ export const lockouts = pgTable('lockouts', {
 
 export const applicationReferenceSeq = pgSequence('application_reference_seq', { startWith: 1 });
 
-export const APPLICATION_STATUSES = ['submitted', 'in_review', 'approved', 'declined', 'funded', 'withdrawn'] as const;
-export type ApplicationStatus = (typeof APPLICATION_STATUSES)[number];
-export const PRODUCT_TYPES = ['term_loan', 'line_of_credit', 'equipment_financing', 'invoice_factoring', 'merchant_cash_advance'] as const;
-export const CURRENCIES = ['CAD', 'USD'] as const;
 
 export const applications = pgTable(
   'applications',
@@ -197,8 +193,8 @@ export const applications = pgTable(
     contactPhone: text('contact_phone').notNull(),
     /** Integer cents: money is never a float. */
     amountRequested: bigint('amount_requested', { mode: 'number' }).notNull(),
-    currency: text('currency').$type<(typeof CURRENCIES)[number]>().notNull(),
-    productType: text('product_type').$type<(typeof PRODUCT_TYPES)[number]>().notNull(),
+    currency: text('currency').$type<Currency>().notNull(),
+    productType: text('product_type').$type<ProductType>().notNull(),
     status: text('status').$type<ApplicationStatus>().notNull().default('submitted'),
     assignedTo: uuid('assigned_to').references(() => users.id),
     lenderId: uuid('lender_id').references(() => lenders.id),

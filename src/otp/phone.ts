@@ -14,12 +14,4 @@ export function phoneCountry(phoneE164: string): string | null {
   return parsePhoneNumberFromString(phoneE164)?.country ?? null;
 }
 
-/** Only the country code and the last 2 digits show. */
-export function maskPhone(phoneE164: string): string {
-  const parsed = parsePhoneNumberFromString(phoneE164);
-  const countryCode = parsed?.countryCallingCode ?? '';
-  const national = parsed?.nationalNumber ?? phoneE164.replace(/\D/g, '');
-  const hidden = national.slice(0, -2).replace(/\d/g, '•');
-  const grouped = hidden.length === 8 ? `${hidden.slice(0, 3)} ${hidden.slice(3, 6)} ${hidden.slice(6)}` : hidden;
-  return `+${countryCode} ${grouped}${national.slice(-2)}`;
-}
+export { maskPhone } from '../core/phone-mask.js';

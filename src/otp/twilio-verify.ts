@@ -3,6 +3,7 @@
 // bounds them by TWILIO_TIMEOUT, and turns Twilio's answers into the error
 // catalogue so their meaning survives up to the client (API.md, "Login").
 
+import { maskPhone } from '../core/phone-mask.js';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import twilio from 'twilio';
 import type RequestClient from 'twilio/lib/base/RequestClient.js';
@@ -195,10 +196,6 @@ function healthDetail(failure: Failure, settings: TwilioSettings): string {
   return `twilio-verify: Twilio answered ${failure.code ?? 'an error'} (HTTP ${failure.status}) to the service check: ${where}.`;
 }
 
-/** "+16135550134" → "••34": enough to tell two users apart in a log, nothing more. */
-function maskPhone(phone: string): string {
-  return `••${phone.replace(/\D/g, '').slice(-2)}`;
-}
 
 /** Twilio's message may echo a parameter; strip anything we know is private and any long digit run. */
 function scrub(message: string, secrets: string[]): string {
