@@ -44,19 +44,20 @@ async function measure(): Promise<Measurements> {
   await cleanups.pop()!();
 
   step('Boreal: node dist/main.js (child process), idle');
-  const boreal = await startBoreal(database.url, settings.serverLogLevel);
+  const boreal = await startBoreal(database.url, settings);
   cleanups.push(boreal.stop);
   const idleRssMb = (await idleRssBytes(boreal, settings)) / MB;
-  const token = await signIn(boreal.url, meUser!);
+  // A fresh token per scenario: none outlives its access-token lifetime.
+  const freshToken = () => signIn(boreal.url, meUser!);
 
   step('GET /api/auth/me throughput');
-  const mePerSecond = await meThroughput(boreal, token, settings);
+  const mePerSecond = await meThroughput(boreal, await freshToken(), settings);
   step('argon2id ceiling, then full sign-ins');
   const signIns = await signInThroughput(boreal, signers, settings);
   step(`/me at ${settings.stormMeRate} req/s, quiet then in a storm of ${settings.stormSignIns} parallel sign-ins`);
-  const storm = await loginStorm(boreal, token, signers, settings);
+  const storm = await loginStorm(boreal, await freshToken(), signers, settings);
   step(`soak: mixed load for ${settings.soakSeconds} s, RSS sampled`);
-  const soakMeasure = await soak(boreal, token, signers, settings);
+  const soakMeasure = await soak(boreal, await freshToken(), signers, settings);
   return { helloPerSecond, mePerSecond, signIns, storm, helloIdleRssMb, idleRssMb, soak: soakMeasure };
 }
 
@@ -72,7 +73,7 @@ try {
   console.log(`\n${results.filter((r) => r.met).length} of ${results.length} goals met. Ratios are against ceilings measured in this run.`);
   mkdirSync(path.dirname(settings.jsonPath), { recursive: true });
   writeFileSync(settings.jsonPath, `${JSON.stringify({ startedAt, settings: { ...settings, adminDatabaseUrl: undefined }, results, measurements }, null, 2)}\n`);
-  console.log(`JSON: ${path.relative(process.cwd(), settings.jsonPath) || settings.jsonPath}`);
+  console.log(`JSON: ${settings.jsonPath}`);
 } catch (error) {
   console.error(`bench: failed: ${error instanceof Error ? error.message : String(error)}`);
   exitCode = 1;

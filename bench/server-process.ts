@@ -10,7 +10,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ROOT } from './settings.js';
+import { ROOT, type BenchSettings } from './settings.js';
 
 const START_TIMEOUT_MS = 30_000;
 /** Far above anything a bench sends, so no limit refuses a request (every scenario needs only 2xx answers). */
@@ -107,7 +107,7 @@ export function startHelloWorld(): Promise<ServerProcess> {
  * production; every limit is raised so that no answer is a 429.
  * BENCH_SERVER_NODE_ARGS passes flags to node (e.g. `--cpu-prof`).
  */
-export function startBoreal(databaseUrl: string, logLevel: string): Promise<ServerProcess> {
+export function startBoreal(databaseUrl: string, settings: Pick<BenchSettings, 'serverLogLevel' | 'soakSeconds'>): Promise<ServerProcess> {
   const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
   return startChild(
     path.join(ROOT, 'dist', 'main.js'),
@@ -115,7 +115,9 @@ export function startBoreal(databaseUrl: string, logLevel: string): Promise<Serv
       NODE_ENV: 'development',
       HOST: '127.0.0.1',
       DATABASE_URL: databaseUrl,
-      LOG_LEVEL: logLevel,
+      LOG_LEVEL: settings.serverLogLevel,
+      // One access token serves the whole soak: it must outlive it (the default, 15m, covers the 10-minute soak).
+      ACCESS_TOKEN_TTL: `${Math.max(15, Math.ceil(settings.soakSeconds / 60) + 5)}m`,
       OTP_PROVIDER: 'console',
       OTP_DEV_CODE: '123456',
       LIMIT_REQUESTS_PER_IP: UNLIMITED,
