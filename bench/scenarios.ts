@@ -111,8 +111,8 @@ export async function soak(server: ServerProcess, token: string, users: BenchUse
   const afterWarmUp = samples.filter((sample) => sample.atSeconds >= warmUpSeconds);
   // Medians over a tenth of the soak: one sample can land on an argon2id hash in flight (19 MiB each, returned after).
   const window = seconds * 0.1;
-  const warmUpRssMb = median(afterWarmUp.filter((sample) => sample.atSeconds <= warmUpSeconds + window));
-  const endRssMb = median(samples.filter((sample) => sample.atSeconds >= seconds - window));
+  const warmUpRssMb = median(afterWarmUp.filter((sample) => sample.atSeconds <= warmUpSeconds + window), afterWarmUp[0]!);
+  const endRssMb = median(samples.filter((sample) => sample.atSeconds >= seconds - window), samples.at(-1)!);
   const maxDeviation = Math.max(...afterWarmUp.map((sample) => Math.abs(sample.rssMb - warmUpRssMb) / warmUpRssMb));
   return {
     seconds,
@@ -127,7 +127,9 @@ export async function soak(server: ServerProcess, token: string, users: BenchUse
   };
 }
 
-function median(samples: { rssMb: number }[]): number {
+/** The median sample's RSS; `fallback`'s when a loaded machine left the window without a sample. */
+function median(samples: { rssMb: number }[], fallback: { rssMb: number }): number {
+  if (samples.length === 0) return fallback.rssMb;
   const sorted = samples.map((sample) => sample.rssMb).sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)]!;
 }
