@@ -21,11 +21,23 @@ const settings = readSettings();
 const step = (text: string) => process.stderr.write(`bench: ${text}\n`);
 
 const cleanups: (() => Promise<void>)[] = [];
-async function cleanUp(): Promise<void> {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch((error: unknown) => step(`clean-up failed: ${String(error)}`));
+let cleaning: Promise<void> | undefined;
+/** Once, whoever asks first (Ctrl-C or the end of the run); the other waits for the same clean-up. */
+function cleanUp(): Promise<void> {
+  cleaning ??= (async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch((error: unknown) => step(`clean-up failed: ${String(error)}`));
+  })();
+  return cleaning;
 }
+// Ctrl-C reaches this process twice (from the terminal and relayed by tsx): the second must not kill the clean-up.
+let interrupted = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => void cleanUp().finally(() => process.exit(130)));
+  process.on(signal, () => {
+    if (interrupted) return;
+    interrupted = true;
+    step(`${signal}: stopping the servers and dropping the scratch database`);
+    void cleanUp().finally(() => process.exit(130));
+  });
 }
 
 async function measure(): Promise<Measurements> {

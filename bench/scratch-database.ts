@@ -40,8 +40,40 @@ async function runAdminStatement(adminUrl: string, statement: string): Promise<v
   }
 }
 
+const SCRATCH_NAME = /^boreal_bench_(\d+)_[0-9a-f]+$/;
+
+const processIsAlive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+};
+
+/**
+ * A run killed outright (SIGKILL; tsx may escalate a Ctrl-C to it) cannot drop
+ * its database. Its name carries its process id, so the next run on this
+ * machine drops it — only on a loopback server, where that id means this machine.
+ */
+async function dropLeftovers(adminUrl: string): Promise<void> {
+  if (!['127.0.0.1', 'localhost', '[::1]'].includes(new URL(adminUrl).hostname)) return;
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ datname: string }>("select datname from pg_database where datname like 'boreal\\_bench\\_%'");
+    for (const { datname } of rows) {
+      const pid = Number(SCRATCH_NAME.exec(datname)?.[1]);
+      if (pid && !processIsAlive(pid)) await client.query(`drop database if exists ${datname} with (force)`);
+    }
+  } finally {
+    await client.end();
+  }
+}
+
 export async function createScratchDatabase(adminUrl: string, userCount: number): Promise<ScratchDatabase> {
-  const name = `boreal_bench_${randomBytes(6).toString('hex')}`;
+  await dropLeftovers(adminUrl);
+  const name = `boreal_bench_${process.pid}_${randomBytes(4).toString('hex')}`;
   await runAdminStatement(adminUrl, `create database ${name}`);
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
