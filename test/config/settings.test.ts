@@ -3,9 +3,10 @@
 // the fix, and the two production-safety rules of the development mode.
 
 import { availableParallelism } from 'node:os';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { ConfigError, fastifyTrustProxy, loadConfig } from '../../src/config.js';
 import { decodeDataEncryptionKey, generateDataEncryptionKey } from '../../src/secrets/data-key.js';
+import { serveUntilSignalled } from '../../src/server.js';
 
 function problemsOf(env: Record<string, string>): string[] {
   try {
@@ -161,5 +162,21 @@ describe('the development mode never reaches what others can reach (defect 9.4)'
   it('OTP_PROVIDER=console set explicitly, or Twilio settings, allow any HOST', () => {
     expect(loadConfig({ HOST: '0.0.0.0', OTP_PROVIDER: 'console' }).otp.provider).toBe('console');
     expect(loadConfig({ HOST: '0.0.0.0', ...TWILIO }).otp.provider).toBe('twilio-verify');
+  });
+
+  it('`boreal serve` on HOST=0.0.0.0 without Twilio exits 1 before listening, naming HOST and OTP_PROVIDER', async () => {
+    const written: string[] = [];
+    const spy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      written.push(String(chunk));
+      return true;
+    });
+    try {
+      expect(await serveUntilSignalled({ HOST: '0.0.0.0', PORT: '0', DATA_DIR: '/nonexistent-boreal-data' })).toBe(1);
+    } finally {
+      spy.mockRestore();
+    }
+    const lines = written.join('').split('\n');
+    expect(lines[0]).toBe('Boreal Portal cannot start. Fix these settings:');
+    expect(lines).toContainEqual(expect.stringMatching(/^ {2}- HOST=0\.0\.0\.0 is not a loopback address, and OTP_PROVIDER /));
   });
 });
