@@ -80,7 +80,6 @@ const SPECIFIC_PROBLEMS: Partial<Record<SettingName, (value: string) => string>>
   OTP_DEV_CODE: () => 'OTP_DEV_CODE must be 4 to 10 digits.',
   OTP_ALLOWED_COUNTRIES: () => 'OTP_ALLOWED_COUNTRIES must be comma-separated two-letter ISO country codes, like CA,US.',
   LOG_LEVEL: () => `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}.`,
-  METRICS_TOKEN: () => 'METRICS_TOKEN must be a string: set it to a long random token, or unset it to turn /metrics off.',
 };
 
 /** One line naming the setting, what is wrong with `value` and how to fix it. */
