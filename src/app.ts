@@ -22,6 +22,7 @@ import { auditRoutes } from './http/routes/audit.js';
 import { publicApplicationRoutes } from './http/routes/public-applications.js';
 import { webRoutes } from './http/routes/web.js';
 import type { Services } from './services.js';
+import { fastifyTrustProxy } from './config.js';
 
 export const BODY_LIMIT_BYTES = 64 * 1024;
 
@@ -57,8 +58,8 @@ export async function buildApp(services: Services, options: BuildAppOptions): Pr
   const app = Fastify({
     loggerInstance: options.logger as FastifyBaseLogger,
     bodyLimit: BODY_LIMIT_BYTES,
-    // A hop count is valid for Fastify (proxy-addr) though its type omits it.
-    trustProxy: (config.trustProxy ?? false) as boolean | string | string[],
+    // TRUST_PROXY as Fastify applies it (a bare hop count would be ignored: see fastifyTrustProxy).
+    trustProxy: fastifyTrustProxy(config.trustProxy),
     exposeHeadRoutes: false,
     genReqId: () => randomUUID(),
     routerOptions: { ignoreTrailingSlash: false },

@@ -53,7 +53,8 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     throw new Error(`the database of ${setting} cannot be opened and migrated (${rootCauseMessage(error)}): check ${setting} and that the database accepts connections.`, { cause: error });
   });
   const services = await createServices(config, database, logger, { accessTokens });
-  if (config.seedDevelopmentAdmin) await seedDevelopmentAdmin(services.db, services.passwords);
+  // The embedded database only: admin123 and the console code never reach a database others use (defect 9.4).
+  if (config.seedDevelopmentAdmin && database.kind === 'pglite') await seedDevelopmentAdmin(services.db, services.passwords);
   const app = await buildApp(services, { logger });
   const address = await app.listen({ port: config.port, host: config.host });
   logger.info({ otpProvider: services.otp.name, database: database.kind, production: config.isProduction }, `Boreal Portal listening on ${address}`);

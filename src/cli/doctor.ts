@@ -1,5 +1,6 @@
 // `boreal doctor`: everything a deploy needs, checked before a user finds out.
 // Every setting (loadConfig), the signing keys (imported as the server will),
+// the data encryption key (DATA_ENCRYPTION_KEY or the development one),
 // the database, Redis when REDIS_URL is set, and the OTP provider (for Twilio:
 // the Verify service fetched with the credentials). One line per check with
 // what to do; exit 0 only when every check passes. Warnings (a non-https
@@ -14,6 +15,7 @@ import { systemClock } from '../auth/crypto.js';
 import type { Config } from '../config.js';
 import { connectDatabase, pingDatabase, type DatabaseHandle } from '../db/connect.js';
 import { createOtpProvider } from '../otp/create-provider.js';
+import { DEVELOPMENT_DATA_KEY_FILE, decodeDataEncryptionKey } from '../secrets/data-key.js';
 import { EXIT_FAILED, EXIT_OK, describeDatabase, loadSettings, messageOf, writeLine, type CliIo, type ExitCode } from './io.js';
 import { migrationStatus } from './migrations.js';
 
@@ -49,6 +51,7 @@ export async function doctorCommand(io: CliIo): Promise<ExitCode> {
     detail: `every setting is valid (NODE_ENV=${config.nodeEnv}${config.isProduction ? ', production guards on' : ''})`,
   }));
   await run(() => checkSigningKeys(config));
+  await run(() => checkDataEncryptionKey(config));
   await run(() => checkDatabase(config));
   if (config.redisUrl) await run(() => checkRedis(config.redisUrl!));
   await run(() => checkOtpProvider(config));
@@ -91,6 +94,20 @@ async function checkSigningKeys(config: Config): Promise<CheckResult> {
   } catch (error) {
     return { status: 'fail', name, detail: `${messageOf(error)}${source === 'JWT_PRIVATE_KEYS' ? '' : ` (file ${source}: delete it to have new keys generated)`}` };
   }
+}
+
+async function checkDataEncryptionKey(config: Config): Promise<CheckResult> {
+  const name = 'data encryption key';
+  // Set means valid: loadConfig refused anything but 32 bytes (and requires it in production).
+  if (config.dataEncryptionKey) return { status: 'pass', name, detail: 'DATA_ENCRYPTION_KEY is a 32-byte key' };
+  const file = path.join(config.dataDir, DEVELOPMENT_DATA_KEY_FILE);
+  const text = await readFile(file, 'utf8').catch(() => undefined);
+  if (text === undefined) {
+    return { status: 'pass', name, detail: `no DATA_ENCRYPTION_KEY: a development key will be generated into ${file} at first use (production needs DATA_ENCRYPTION_KEY: \`boreal keys generate-data-key\`)` };
+  }
+  return decodeDataEncryptionKey(text)
+    ? { status: 'pass', name, detail: `development key from ${file}` }
+    : { status: 'fail', name, detail: `${file} is not a 32-byte base64url key: restore it, or delete it only if nothing was encrypted with it yet` };
 }
 
 async function checkDatabase(config: Config): Promise<CheckResult> {

@@ -4,6 +4,7 @@
 
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { generateKeySet } from '../auth/access-tokens.js';
+import { generateDataEncryptionKey } from '../secrets/data-key.js';
 import { serveUntilSignalled } from '../server.js';
 import { doctorCommand } from './doctor.js';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, cliLogger, loadSettings, writeLine, type CliIo, type ExitCode } from './io.js';
@@ -26,6 +27,8 @@ Commands:
                      Clear the limits of a phone, a client address or an email (which also
                      unlocks that account); prints how many counters went.
   keys generate      Print a new Ed25519 JWK set for JWT_PRIVATE_KEYS.
+  keys generate-data-key
+                     Print a new DATA_ENCRYPTION_KEY (32 random bytes, base64url).
 
 Every command reads the settings of the server from the environment (and ./.env).`;
 
@@ -90,6 +93,14 @@ const COMMANDS: Record<string, Command> = {
     // Reads no setting: it is how a broken JWT_PRIVATE_KEYS gets fixed.
     async run(io) {
       io.stdout.write(`${JSON.stringify(await generateKeySet())}\n`);
+      return EXIT_OK;
+    },
+  },
+  'keys generate-data-key': {
+    options: {},
+    // Reads no setting either: it is how a missing DATA_ENCRYPTION_KEY gets set.
+    async run(io) {
+      io.stdout.write(`${generateDataEncryptionKey()}\n`);
       return EXIT_OK;
     },
   },

@@ -11,6 +11,7 @@ import { connectDatabase } from '../../src/db/connect.js';
 import { lenders, users } from '../../src/db/schema.js';
 import { createLimits, limitKeys } from '../../src/limits/limits.js';
 import { USAGE } from '../../src/cli/run.js';
+import { generateDataEncryptionKey } from '../../src/secrets/data-key.js';
 import { scratchDirectory } from '../production/built-server.js';
 import { cli, lines } from './run-cli.js';
 
@@ -81,8 +82,27 @@ describe('keys generate', () => {
       TWILIO_ACCOUNT_SID: 'AC' + 'a'.repeat(32),
       TWILIO_AUTH_TOKEN: 'b'.repeat(32),
       TWILIO_VERIFY_SERVICE_SID: 'VA' + 'c'.repeat(32),
+      PUBLIC_URL: 'https://portal.example.com',
+      DATA_ENCRYPTION_KEY: generateDataEncryptionKey(),
     });
     expect(config.jwt.privateKeys).toEqual(keySet);
+  });
+});
+
+describe('keys generate-data-key', () => {
+  it('prints only a new 32-byte base64url key, different each time, which DATA_ENCRYPTION_KEY accepts', async () => {
+    // Under settings that are wrong: generating the key is how they get fixed.
+    const first = await cli(['keys', 'generate-data-key'], { NODE_ENV: 'production' });
+    const second = await cli(['keys', 'generate-data-key']);
+    expect(first).toMatchObject({ code: 0, stderr: '' });
+    expect(lines(first.stdout)).toHaveLength(1);
+    const key = first.stdout.trim();
+    expect(key).toMatch(/^[\w-]{43}$/);
+    expect(Buffer.from(key, 'base64url')).toHaveLength(32);
+    expect(second.stdout.trim()).not.toBe(key);
+    // As set in the environment, trailing newline and all.
+    const config = loadConfig({ DATA_ENCRYPTION_KEY: first.stdout });
+    expect(config.dataEncryptionKey?.toString('base64url')).toBe(key);
   });
 });
 

@@ -48,10 +48,11 @@ describe('boreal doctor', () => {
     expect(report).toEqual([
       expect.stringMatching(/^✓ settings: every setting is valid/),
       expect.stringMatching(/^✓ signing keys: /),
+      expect.stringMatching(/^✓ data encryption key: no DATA_ENCRYPTION_KEY: a development key will be generated into .*boreal keys generate-data-key/),
       expect.stringMatching(/^✓ database: the embedded database under .* answers; all \d+ migrations applied$/),
       expect.stringMatching(/^! TWILIO_VERIFY_BASE_URL: http:\/\/127\.0\.0\.1:\d+ is not https/),
       `✓ otp provider: twilio-verify: service ${fake.serviceSid} reachable`,
-      'All 4 checks passed, 1 warning.',
+      'All 5 checks passed, 1 warning.',
     ]);
     // The Verify service was fetched with the credentials.
     expect(fake.requests).toContainEqual(expect.objectContaining({ method: 'GET', path: `/v2/Services/${fake.serviceSid}` }));

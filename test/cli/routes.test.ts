@@ -4,6 +4,7 @@
 
 import { beforeAll, describe, expect, it } from 'vitest';
 import { generateKeySet } from '../../src/auth/access-tokens.js';
+import { generateDataEncryptionKey } from '../../src/secrets/data-key.js';
 import { recordRoutes, sortRouteTable } from '../../src/cli/route-table.js';
 import { createTestApp } from '../helpers/app.js';
 import { cli, lines } from './run-cli.js';
@@ -21,6 +22,8 @@ beforeAll(async () => {
     TWILIO_AUTH_TOKEN: 'b'.repeat(32),
     TWILIO_VERIFY_SERVICE_SID: 'VA' + 'c'.repeat(32),
     REDIS_URL: 'redis://127.0.0.1:1',
+    PUBLIC_URL: 'https://portal.example.com',
+    DATA_ENCRYPTION_KEY: generateDataEncryptionKey(),
   };
 });
 

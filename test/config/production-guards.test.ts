@@ -8,11 +8,13 @@ import { generateKeyPairSync } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { generateKeySet } from '../../src/auth/access-tokens.js';
 import { ConfigError, loadConfig, type Config } from '../../src/config.js';
+import { generateDataEncryptionKey } from '../../src/secrets/data-key.js';
 import { createAccessTokensFor } from '../../src/services.js';
 
 const ACCOUNT_SID = 'AC' + '0123456789abcdef'.repeat(2);
 const AUTH_TOKEN = 'fedcba9876543210'.repeat(2);
 const SERVICE_SID = 'VA' + '89abcdef01234567'.repeat(2);
+const DATA_KEY = generateDataEncryptionKey();
 
 let keys: { keys: Record<string, unknown>[] };
 let good: Record<string, string>;
@@ -26,6 +28,8 @@ beforeAll(async () => {
     TWILIO_ACCOUNT_SID: ACCOUNT_SID,
     TWILIO_AUTH_TOKEN: AUTH_TOKEN,
     TWILIO_VERIFY_SERVICE_SID: SERVICE_SID,
+    PUBLIC_URL: 'https://portal.example.com',
+    DATA_ENCRYPTION_KEY: DATA_KEY,
   };
 });
 
@@ -83,6 +87,10 @@ describe('production settings', () => {
     ['TWILIO_VERIFY_SERVICE_SID an account SID', 'TWILIO_VERIFY_SERVICE_SID', () => ({ TWILIO_VERIFY_SERVICE_SID: ACCOUNT_SID })],
     ['TWILIO_VERIFY_BASE_URL not http(s)', 'TWILIO_VERIFY_BASE_URL', () => ({ TWILIO_VERIFY_BASE_URL: 'ftp://verify.twilio.com' })],
     ['TWILIO_TIMEOUT not a duration', 'TWILIO_TIMEOUT', () => ({ TWILIO_TIMEOUT: '5 seconds' })],
+    ['PUBLIC_URL unset', 'PUBLIC_URL', () => ({ PUBLIC_URL: undefined })],
+    ['PUBLIC_URL with a path', 'PUBLIC_URL', () => ({ PUBLIC_URL: 'https://portal.example.com/app' })],
+    ['DATA_ENCRYPTION_KEY unset', 'DATA_ENCRYPTION_KEY', () => ({ DATA_ENCRYPTION_KEY: undefined })],
+    ['DATA_ENCRYPTION_KEY too short', 'DATA_ENCRYPTION_KEY', () => ({ DATA_ENCRYPTION_KEY: 'c2hvcnQ' })],
   ];
 
   it.each(refusals)('refuses %s, naming %s', (_what, setting, changes) => {
@@ -97,7 +105,7 @@ describe('production settings', () => {
 
   it('a bare production start names every missing secret at once', () => {
     const problems = problemsOf({ NODE_ENV: 'production' });
-    for (const setting of ['DATABASE_URL', 'JWT_PRIVATE_KEYS', 'TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN', 'TWILIO_VERIFY_SERVICE_SID']) {
+    for (const setting of ['DATABASE_URL', 'JWT_PRIVATE_KEYS', 'TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN', 'TWILIO_VERIFY_SERVICE_SID', 'PUBLIC_URL', 'DATA_ENCRYPTION_KEY']) {
       expect(problems.filter((problem) => problem.startsWith(setting)), `${setting} in:\n${problems.join('\n')}`).toHaveLength(1);
     }
   });

@@ -10,6 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateKeySet } from '../../src/auth/access-tokens.js';
+import { generateDataEncryptionKey } from '../../src/secrets/data-key.js';
 import { recordRoutes } from '../../src/cli/route-table.js';
 import { startFakeTwilioVerify, type FakeTwilio } from '../fakes/fake-twilio-verify.js';
 import { createTestApp } from '../helpers/app.js';
@@ -37,6 +38,8 @@ beforeAll(async () => {
     TWILIO_VERIFY_SERVICE_SID: fake.serviceSid,
     TWILIO_VERIFY_BASE_URL: fake.url,
     TWILIO_TIMEOUT: '3s',
+    PUBLIC_URL: 'https://portal.example.com',
+    DATA_ENCRYPTION_KEY: generateDataEncryptionKey(),
     HOST: '127.0.0.1',
     PORT: '0',
   };
