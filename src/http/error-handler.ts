@@ -49,11 +49,49 @@ export function sendProblem(reply: FastifyReply, error: AppError): FastifyReply 
   return reply.code(error.status).type('application/problem+json').send(toProblem(error));
 }
 
+/** What PostgreSQL (pg, PGlite) says about a failed statement, found anywhere in the cause chain. */
+interface DatabaseFailure {
+  sqlState: string;
+  constraint?: string;
+  table?: string;
+  column?: string;
+  routine?: string;
+}
+
+const SQLSTATE = /^[0-9A-Z]{5}$/;
+
+export function databaseFailureOf(error: unknown): DatabaseFailure | undefined {
+  for (let current: unknown = error, depth = 0; current && typeof current === 'object' && depth < 5; depth += 1) {
+    const candidate = current as Record<string, unknown>;
+    // A driver error has a SQLSTATE `code` and at least one of the server's diagnostic fields.
+    if (typeof candidate.code === 'string' && SQLSTATE.test(candidate.code) && ('severity' in candidate || 'routine' in candidate || 'table' in candidate)) {
+      const text = (key: string) => (typeof candidate[key] === 'string' ? { [key]: candidate[key] as string } : {});
+      return { sqlState: candidate.code, ...text('constraint'), ...text('table'), ...text('column'), ...text('routine') };
+    }
+    current = candidate.cause;
+  }
+  return undefined;
+}
+
+/**
+ * A failed statement is logged by its SQLSTATE and the names of what it hit,
+ * never whole: the ORM's message holds the query and every parameter
+ * (password hashes, applicants' personal data).
+ */
+function logUnhandled(request: FastifyRequest, error: Error): void {
+  const database = databaseFailureOf(error);
+  if (database) {
+    request.log.error({ db: database, reqId: request.id }, `database statement failed (SQLSTATE ${database.sqlState}, masked as 500)`);
+    return;
+  }
+  request.log.error({ err: error, reqId: request.id }, 'unhandled error (masked as 500)');
+}
+
 export function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     const appError = toAppError(error);
     if (appError.status >= 500 && appError.code === 'INTERNAL_ERROR') {
-      request.log.error({ err: error, reqId: request.id }, 'unhandled error (masked as 500)');
+      logUnhandled(request, error);
     } else if (appError.status >= 500) {
       request.log.warn({ code: appError.code }, appError.detail);
     }
