@@ -5,7 +5,7 @@
 // whatever their case, so the self-change rule cannot be side-stepped.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import Fastify from 'fastify';
+import Fastify, { type FastifyBaseLogger } from 'fastify';
 import pino from 'pino';
 import { Writable } from 'node:stream';
 import { sql } from 'drizzle-orm';
@@ -74,7 +74,7 @@ describe('a failed statement is logged by its SQLSTATE, never with its parameter
 
     const lines: string[] = [];
     const logger = pino(loggerOptions('info') as pino.LoggerOptions, new Writable({ write(chunk, _e, done) { lines.push(String(chunk)); done(); } }));
-    const app = Fastify({ loggerInstance: logger });
+    const app = Fastify({ loggerInstance: logger as unknown as FastifyBaseLogger });
     installErrorHandling(app);
     app.get('/boom', async () => { throw failure; });
     const response = await app.inject({ method: 'GET', url: '/boom' });
@@ -93,7 +93,7 @@ describe('a failed statement is logged by its SQLSTATE, never with its parameter
   it('an unforeseen non-database error is still logged with its stack', async () => {
     const lines: string[] = [];
     const logger = pino({ level: 'info' }, new Writable({ write(chunk, _e, done) { lines.push(String(chunk)); done(); } }));
-    const app = Fastify({ loggerInstance: logger });
+    const app = Fastify({ loggerInstance: logger as unknown as FastifyBaseLogger });
     installErrorHandling(app);
     app.get('/boom', async () => { throw new TypeError('cannot read x of undefined'); });
     expectProblem(await app.inject({ method: 'GET', url: '/boom' }), 500, 'INTERNAL_ERROR');
