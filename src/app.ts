@@ -7,7 +7,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServ
 import type { Logger } from 'pino';
 import { randomUUID } from 'node:crypto';
 import { enforceRouteAccess } from './http/access.js';
-import { installErrorHandling } from './http/error-handler.js';
+import { answerFrameworkError, installErrorHandling } from './http/error-handler.js';
 import { installRequestHardening } from './http/request-hardening.js';
 import { validatorCompiler } from './http/validation.js';
 import { authRoutes } from './http/routes/auth.js';
@@ -63,6 +63,7 @@ export async function buildApp(services: Services, options: BuildAppOptions): Pr
     exposeHeadRoutes: false,
     genReqId: () => randomUUID(),
     routerOptions: { ignoreTrailingSlash: false },
+    frameworkErrors: answerFrameworkError,
   });
   app.setValidatorCompiler(validatorCompiler);
   // JSON only: text/plain and anything else answer 415.

@@ -7,6 +7,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, toProblem } from '../errors.js';
 import { toFieldErrors } from './validation.js';
+import { setSecurityHeaders } from './request-hardening.js';
 
 const FASTIFY_CODES: Record<string, () => AppError> = {
   FST_ERR_CTP_INVALID_MEDIA_TYPE: () => new AppError('UNSUPPORTED_MEDIA_TYPE'),
@@ -85,6 +86,21 @@ function logUnhandled(request: FastifyRequest, error: Error): void {
     return;
   }
   request.log.error({ err: error, reqId: request.id }, 'unhandled error (masked as 500)');
+}
+
+/**
+ * Errors the router raises before any route or hook (Fastify's
+ * `frameworkErrors`): without this they answer Fastify's own JSON, not a
+ * problem document. A path that is not valid percent-encoding is refused;
+ * a path parameter too long to be any id names nothing.
+ */
+export function answerFrameworkError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  // No hook runs for these answers: the headers every answer carries are set here.
+  reply.header('content-type', 'application/problem+json');
+  setSecurityHeaders(request, reply);
+  if (error.code === 'FST_ERR_BAD_URL') return sendProblem(reply, new AppError('VALIDATION_FAILED', { detail: 'The URL is not valid: a path segment is not valid percent-encoded UTF-8.' }));
+  if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') return sendProblem(reply, new AppError('NOT_FOUND'));
+  return sendProblem(reply, toAppError(error));
 }
 
 export function installErrorHandling(app: FastifyInstance): void {

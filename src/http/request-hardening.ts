@@ -39,7 +39,8 @@ function refuseNul(request: FastifyRequest): void {
   }
 }
 
-function setSecurityHeaders(request: FastifyRequest, reply: FastifyReply): void {
+/** Also called where no hook runs (router errors, error-handler.ts). */
+export function setSecurityHeaders(request: FastifyRequest, reply: FastifyReply): void {
   reply.header('X-Content-Type-Options', 'nosniff');
   // Answers of the API hold personal data and tokens: no cache keeps them.
   if (isApiPath(request.url)) reply.header('Cache-Control', 'no-store');

@@ -144,3 +144,23 @@ describe('ids in paths compare as UUIDs whatever their case (issue #9.7)', () =>
     expect((await send(t.app, 'GET', `/api/applications/${upper}`, { headers: cast.lenderA.headers })).statusCode).toBe(200);
   });
 });
+
+describe('URLs the router refuses are problem documents too (found by test/fuzz)', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createPortalApp({ seed: false });
+  });
+  afterAll(async () => t.close());
+
+  it('a path that is not valid percent-encoding: 400 VALIDATION_FAILED, with the /api headers', async () => {
+    const response = await t.app.inject({ method: 'GET', url: '/api/applications/%E0%A4%A' });
+    expectProblem(response, 400, 'VALIDATION_FAILED');
+    expect(response.headers['cache-control']).toBe('no-store');
+    expect(response.headers['x-content-type-options']).toBe('nosniff');
+    expectProblem(await t.app.inject({ method: 'HEAD', url: '/docs/static/%E0%A4%A' }), 400, 'VALIDATION_FAILED');
+  });
+
+  it('a path parameter longer than any id: 404 NOT_FOUND', async () => {
+    expectProblem(await t.app.inject({ method: 'GET', url: `/api/applications/${'x'.repeat(500)}` }), 404, 'NOT_FOUND');
+  });
+});
