@@ -54,7 +54,7 @@ beforeAll(async () => {
     createPortalApp({
       env: { LOCKOUT_PASSWORD: '1000000/1m', LOCKOUT_OTP: '1000000/1m', LOG_LEVEL: 'info' },
       // Argon2 at its cheapest: the same code path, without 19 MiB per judged password.
-      overrides: { passwords: createPasswordHasher({ memoryCost: 1024, timeCost: 1 }) },
+      overrides: { passwords: createPasswordHasher({ memoryCost: 1024, timeCost: 1 } as unknown as Parameters<typeof createPasswordHasher>[0]) },
     }),
   );
   t = captured.result;
