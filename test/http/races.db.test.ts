@@ -57,7 +57,7 @@ describe('the account’s code-guess budget under a burst', () => {
     expect(Object.keys(outcomes).every((key) => key === '401 INVALID_OTP' || key.startsWith('429 '))).toBe(true);
     const [counter] = await t.database.query<{ hits: number }>(sql`select coalesce(array_length(hits, 1), 0)::int as hits from rate_limit_counters where key = ${limitKeys.otpGuesses(user.id)}`);
     expect(counter?.hits).toBe(5);
-    // The budget is spent: even the right code on a new challenge is not judged.
+    // The budget is spent: no new sign-in of the account gets a challenge.
     const again = await postJson(t.app, '/api/auth/login', { email: user.email, password: user.password });
     expect(again.statusCode).toBeGreaterThanOrEqual(400);
   });
