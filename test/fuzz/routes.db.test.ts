@@ -56,7 +56,8 @@ async function installWriteCounter(test: TestApp): Promise<void> {
   const tables = await test.database.query<{ name: string }>(sql`
     select table_name as name from information_schema.tables
     where table_schema = 'public' and table_type = 'BASE TABLE' and table_name not like '%migrations%'`);
-  await test.database.query(sql.raw(`create table fuzz_writes (id int primary key, n bigint not null); insert into fuzz_writes values (1, 0);`));
+  await test.database.query(sql.raw(`create table fuzz_writes (id int primary key, n bigint not null)`));
+  await test.database.query(sql.raw(`insert into fuzz_writes values (1, 0)`));
   await test.database.query(sql.raw(`create function fuzz_count_write() returns trigger language plpgsql as $$ begin update fuzz_writes set n = n + 1 where id = 1; return null; end $$;`));
   for (const { name } of tables) {
     if (COUNTER_TABLES.includes(name)) continue;
