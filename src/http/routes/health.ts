@@ -28,7 +28,7 @@ const PROVIDER_HEALTH_CACHE_MS = 15_000;
  */
 export function publicDetail(detail: string): string {
   return detail
-    .replace(/\bhttps?:\/\/[^\s),;]+/gi, '[url]')
+    .replace(/\b(?:https?|rediss?|postgres(?:ql)?):\/\/[^\s),;]+/gi, '[url]')
     .replace(/\b(?:AC|VA|SK|MG)[0-9a-fA-F]{32}\b/g, '[sid]')
     .replace(/\bservice \[sid\] /g, 'service ');
 }
@@ -60,7 +60,9 @@ export const healthRoutes = (services: Services, extras: ReadinessExtras = {}): 
       providerHealth = { at: now, value: await services.otp.checkHealth().catch(() => ({ ok: false, detail: 'check failed' })) };
     }
     const otp = { ok: providerHealth.value.ok, detail: publicDetail(providerHealth.value.detail), provider: services.otp.name };
-    const redis = extras.redis ? await extras.redis().catch(() => ({ ok: false, detail: 'does not answer' })) : undefined;
+    const redisCheck = extras.redis ? await extras.redis().catch(() => ({ ok: false, detail: 'does not answer' })) : undefined;
+    // A Redis URL may hold its password: the same rule as the provider's detail.
+    const redis = redisCheck ? { ok: redisCheck.ok, detail: publicDetail(redisCheck.detail) } : undefined;
     const ok = database.ok && otp.ok && (redis?.ok ?? true);
     return reply.code(ok ? 200 : 503).send({ status: ok ? 'ready' : 'unavailable', checks: { database, otp, ...(redis ? { redis } : {}) } });
   });
