@@ -7,7 +7,8 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServ
 import type { Logger } from 'pino';
 import { randomUUID } from 'node:crypto';
 import { enforceRouteAccess } from './http/access.js';
-import { installErrorHandling } from './http/error-handler.js';
+import { answerFrameworkError, installErrorHandling } from './http/error-handler.js';
+import { installRequestHardening } from './http/request-hardening.js';
 import { validatorCompiler } from './http/validation.js';
 import { authRoutes } from './http/routes/auth.js';
 import { healthRoutes, type ReadinessExtras } from './http/routes/health.js';
@@ -63,12 +64,14 @@ export async function buildApp(services: Services, options: BuildAppOptions): Pr
     exposeHeadRoutes: false,
     genReqId: () => randomUUID(),
     routerOptions: { ignoreTrailingSlash: false },
+    frameworkErrors: answerFrameworkError,
   });
   app.setValidatorCompiler(validatorCompiler);
   // JSON only: text/plain and anything else answer 415.
   app.removeContentTypeParser('text/plain');
 
   installErrorHandling(app);
+  installRequestHardening(app);
   enforceRouteAccess(app, services.tokens);
   // Before every route: LIMIT_REQUESTS_PER_IP counts each request (the 404s too).
   const requestLimit = await registerRequestLimit(app, services);

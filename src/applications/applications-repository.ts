@@ -35,6 +35,8 @@ export interface HistoryEntryView {
   fromStatus: ApplicationStatus | null;
   toStatus: ApplicationStatus;
   note: string | null;
+  /** Each changed field but the status, `{ from, to }`; `{}` for a status or note change and for the creation. */
+  changes: Record<string, { from: unknown; to: unknown }>;
 }
 
 /** undefined: every application; `{ lenderId }`: only that lender's (none when lenderId is null). */
@@ -120,5 +122,12 @@ export async function listHistory(db: Database, applicationId: string): Promise<
     .from(applicationHistory)
     .where(eq(applicationHistory.applicationId, applicationId))
     .orderBy(asc(applicationHistory.seq));
-  return rows.map((row) => ({ at: row.at.toISOString(), actorId: row.actorId, fromStatus: row.fromStatus, toStatus: row.toStatus, note: row.note }));
+  return rows.map((row) => ({
+    at: row.at.toISOString(),
+    actorId: row.actorId,
+    fromStatus: row.fromStatus,
+    toStatus: row.toStatus,
+    note: row.note,
+    changes: row.changes ?? {},
+  }));
 }

@@ -1,7 +1,8 @@
 // Application use cases: create (staff or the public intake) and change.
-// Every status change is one transaction that locks the row, checks the
-// workflow, and writes the history row and the audit event with it, so two
-// parallel changes cannot both start from the same status.
+// Every change is one transaction that locks the row, checks the workflow,
+// and writes the history row and the audit events with it, so two parallel
+// changes cannot both start from the same state and no change goes untraced
+// (issue #9: an amount or a lender changed without a trace).
 
 import { eq } from 'drizzle-orm';
 import type { Database } from '../db/connect.js';
@@ -79,9 +80,24 @@ export async function createApplication(services: Services, input: NewApplicatio
         updatedAt: now,
       })
       .returning();
-    await tx.insert(applicationHistory).values({ applicationId: row!.id, at: now, actorId, fromStatus: null, toStatus: 'submitted', note: null });
+    await tx.insert(applicationHistory).values({ applicationId: row!.id, at: now, actorId, fromStatus: null, toStatus: 'submitted', note: null, changes: {} });
     return toApplicationView(row!);
   });
+}
+
+/** The fields audited as APPLICATION_UPDATED: who handles it, who sees it, how much. */
+const TRACKED_FIELDS = ['amountRequested', 'lenderId', 'assignedTo'] as const;
+
+/** `{ field: { from, to } }` for each tracked field the change really changes. */
+function fieldChanges(current: typeof applications.$inferSelect, change: ApplicationChange): Record<string, { from: unknown; to: unknown }> {
+  const changes: Record<string, { from: unknown; to: unknown }> = {};
+  for (const field of TRACKED_FIELDS) {
+    const given = change[field];
+    // Ids compare as UUIDs: the database answers them in lower case whatever case they were sent in.
+    const to = typeof given === 'string' ? given.toLowerCase() : given;
+    if (to !== undefined && to !== current[field]) changes[field] = { from: current[field], to };
+  }
+  return changes;
 }
 
 export async function changeApplication(
@@ -105,6 +121,12 @@ export async function changeApplication(
     const statusChanges = change.status !== undefined;
     if (statusChanges) assertTransition(current.status, change.status!);
 
+    const changes = fieldChanges(current, change);
+    const statusMoves = statusChanges && change.status !== current.status;
+    const changesAnything = statusMoves || change.note !== undefined || Object.keys(changes).length > 0;
+    // Setting fields to what they already are changes nothing: no write, no trace.
+    if (!changesAnything) return current;
+
     const [updated] = await tx
       .update(applications)
       .set({
@@ -116,25 +138,34 @@ export async function changeApplication(
       })
       .where(eq(applications.id, id))
       .returning();
-    // A note without a status change is still history worth keeping: it is
-    // recorded as a step that leaves the status where it was.
-    if (statusChanges || change.note !== undefined) {
-      await tx.insert(applicationHistory).values({
-        applicationId: id,
-        at: now,
-        actorId: context.actorId,
-        fromStatus: current.status,
-        toStatus: updated!.status,
-        note: change.note ?? null,
-      });
-    }
-    if (statusChanges) {
-      await createAuditLog(tx as unknown as Database, clock).record({
+    // One history item per change; without a status change it leaves the
+    // status where it was (fromStatus = toStatus).
+    await tx.insert(applicationHistory).values({
+      applicationId: id,
+      at: now,
+      actorId: context.actorId,
+      fromStatus: current.status,
+      toStatus: updated!.status,
+      note: change.note ?? null,
+      changes,
+    });
+    const audit = createAuditLog(tx as unknown as Database, clock);
+    if (statusMoves) {
+      await audit.record({
         type: 'APPLICATION_STATUS_CHANGED',
         userId: null,
         actorId: context.actorId,
         ip: context.ip,
         detail: { applicationId: id, reference: current.reference, fromStatus: current.status, toStatus: updated!.status },
+      });
+    }
+    if (Object.keys(changes).length > 0) {
+      await audit.record({
+        type: 'APPLICATION_UPDATED',
+        userId: null,
+        actorId: context.actorId,
+        ip: context.ip,
+        detail: { applicationId: id, reference: current.reference, changes },
       });
     }
     return updated!;

@@ -19,6 +19,8 @@ export const AUDIT_EVENT_TYPES = [
   'USER_CREATED',
   'USER_UPDATED',
   'APPLICATION_STATUS_CHANGED',
+  'APPLICATION_UPDATED',
+  'LENDER_CREATED',
 ] as const;
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
 

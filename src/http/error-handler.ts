@@ -7,6 +7,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, toProblem } from '../errors.js';
 import { toFieldErrors } from './validation.js';
+import { setSecurityHeaders } from './request-hardening.js';
 
 const FASTIFY_CODES: Record<string, () => AppError> = {
   FST_ERR_CTP_INVALID_MEDIA_TYPE: () => new AppError('UNSUPPORTED_MEDIA_TYPE'),
@@ -49,11 +50,64 @@ export function sendProblem(reply: FastifyReply, error: AppError): FastifyReply 
   return reply.code(error.status).type('application/problem+json').send(toProblem(error));
 }
 
+/** What PostgreSQL (pg, PGlite) says about a failed statement, found anywhere in the cause chain. */
+interface DatabaseFailure {
+  sqlState: string;
+  constraint?: string;
+  table?: string;
+  column?: string;
+  routine?: string;
+}
+
+const SQLSTATE = /^[0-9A-Z]{5}$/;
+
+export function databaseFailureOf(error: unknown): DatabaseFailure | undefined {
+  for (let current: unknown = error, depth = 0; current && typeof current === 'object' && depth < 5; depth += 1) {
+    const candidate = current as Record<string, unknown>;
+    // A driver error has a SQLSTATE `code` and at least one of the server's diagnostic fields.
+    if (typeof candidate.code === 'string' && SQLSTATE.test(candidate.code) && ('severity' in candidate || 'routine' in candidate || 'table' in candidate)) {
+      const text = (key: string) => (typeof candidate[key] === 'string' ? { [key]: candidate[key] as string } : {});
+      return { sqlState: candidate.code, ...text('constraint'), ...text('table'), ...text('column'), ...text('routine') };
+    }
+    current = candidate.cause;
+  }
+  return undefined;
+}
+
+/**
+ * A failed statement is logged by its SQLSTATE and the names of what it hit,
+ * never whole: the ORM's message holds the query and every parameter
+ * (password hashes, applicants' personal data).
+ */
+function logUnhandled(request: FastifyRequest, error: Error): void {
+  const database = databaseFailureOf(error);
+  if (database) {
+    request.log.error({ db: database, reqId: request.id }, `database statement failed (SQLSTATE ${database.sqlState}, masked as 500)`);
+    return;
+  }
+  request.log.error({ err: error, reqId: request.id }, 'unhandled error (masked as 500)');
+}
+
+/**
+ * Errors the router raises before any route or hook (Fastify's
+ * `frameworkErrors`): without this they answer Fastify's own JSON, not a
+ * problem document. A path that is not valid percent-encoding is refused;
+ * a path parameter too long to be any id names nothing.
+ */
+export function answerFrameworkError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  // No hook runs for these answers: the headers every answer carries are set here.
+  reply.header('content-type', 'application/problem+json');
+  setSecurityHeaders(request, reply);
+  if (error.code === 'FST_ERR_BAD_URL') return sendProblem(reply, new AppError('VALIDATION_FAILED', { detail: 'The URL is not valid: a path segment is not valid percent-encoded UTF-8.' }));
+  if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') return sendProblem(reply, new AppError('NOT_FOUND'));
+  return sendProblem(reply, toAppError(error));
+}
+
 export function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     const appError = toAppError(error);
     if (appError.status >= 500 && appError.code === 'INTERNAL_ERROR') {
-      request.log.error({ err: error, reqId: request.id }, 'unhandled error (masked as 500)');
+      logUnhandled(request, error);
     } else if (appError.status >= 500) {
       request.log.warn({ code: appError.code }, appError.detail);
     }

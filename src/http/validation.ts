@@ -49,3 +49,42 @@ export function toFieldErrors(errors: readonly ErrorObject[]): FieldError[] {
   }
   return fieldErrors.length > 0 ? fieldErrors : [{ path: '/', message: 'is not valid' }];
 }
+
+/**
+ * The JSON Pointer of the first string (a value or an object key) that holds
+ * U+0000, or undefined. PostgreSQL cannot store U+0000 in text or jsonb, so
+ * such a string would reach the database only to fail there (a 500 whose
+ * error names every query parameter); it is refused at its path instead.
+ */
+export function findNulCharacter(value: unknown, pointer = ''): string | undefined {
+  if (typeof value === 'string') return value.includes('\u0000') ? (pointer === '' ? '/' : pointer) : undefined;
+  if (typeof value !== 'object' || value === null) return undefined;
+  if (Array.isArray(value)) {
+    for (let index = 0; index < value.length; index += 1) {
+      const found = findNulCharacter(value[index], `${pointer}/${index}`);
+      if (found) return found;
+    }
+    return undefined;
+  }
+  for (const [key, child] of Object.entries(value)) {
+    const childPointer = `${pointer}/${escapePointerToken(key)}`;
+    if (key.includes('\u0000')) return childPointer;
+    const found = findNulCharacter(child, childPointer);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+const UUID_TEXT = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Path parameters that are UUIDs, in lower case. Ids are compared as UUIDs
+ * whatever their case (API.md "Roles and permissions"): PostgreSQL already
+ * does, but code comparing ids as text (the self-change rule) would not, so
+ * every id is made canonical before any handler sees it.
+ */
+export function canonicalUuidParams(params: Record<string, unknown>): void {
+  for (const [name, value] of Object.entries(params)) {
+    if (typeof value === 'string' && UUID_TEXT.test(value) && value !== value.toLowerCase()) params[name] = value.toLowerCase();
+  }
+}

@@ -5,6 +5,7 @@ import type { Database } from '../db/connect.js';
 import { isUniqueViolation } from '../db/keyset.js';
 import { lenders } from '../db/schema.js';
 import { AppError, validationError } from '../errors.js';
+import { createAuditLog } from '../audit/audit.js';
 
 export interface LenderView {
   id: string;
@@ -31,15 +32,32 @@ export async function findLenderByName(db: Database, name: string): Promise<Lend
   return row;
 }
 
+/** Who creates a lender: audited LENDER_CREATED with the new lender, in the same transaction. */
+export interface LenderCreator {
+  actorId: string | null;
+  ip: string | null;
+}
+
 /** 409 CONFLICT when the name is taken (also when a parallel request took it first). */
-export async function createLender(db: Database, rawName: string, now: Date): Promise<LenderView> {
+export async function createLender(db: Database, rawName: string, now: Date, creator?: LenderCreator): Promise<LenderView> {
   const name = rawName.trim();
   if (name.length === 0) throw validationError('/name', 'must not be blank');
   if ([...name].length > LENDER_NAME_MAX_CHARACTERS) throw validationError('/name', `must NOT have more than ${LENDER_NAME_MAX_CHARACTERS} characters`);
   if (await findLenderByName(db, name)) throw new AppError('CONFLICT', { detail: `A lender named "${name}" already exists.` });
   try {
-    const [row] = await db.insert(lenders).values({ name, createdAt: now }).returning({ id: lenders.id, name: lenders.name });
-    return row!;
+    return await db.transaction(async (tx) => {
+      const [row] = await tx.insert(lenders).values({ name, createdAt: now }).returning({ id: lenders.id, name: lenders.name });
+      if (creator) {
+        await createAuditLog(tx as unknown as Database, { now: () => now }).record({
+          type: 'LENDER_CREATED',
+          userId: null,
+          actorId: creator.actorId,
+          ip: creator.ip,
+          detail: { lenderId: row!.id, name: row!.name },
+        });
+      }
+      return row!;
+    });
   } catch (error) {
     if (isUniqueViolation(error)) throw new AppError('CONFLICT', { detail: `A lender named "${name}" already exists.` });
     throw error;

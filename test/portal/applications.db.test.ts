@@ -43,7 +43,7 @@ describe('creating an application', () => {
     expect(Object.keys(created).sort()).toEqual(
       ['amountRequested', 'assignedTo', 'businessName', 'contactEmail', 'contactName', 'contactPhone', 'createdAt', 'currency', 'id', 'lenderId', 'productType', 'reference', 'status', 'updatedAt'].sort(),
     );
-    expect(await historyOf(created.id)).toEqual([{ at: created.createdAt, actorId: cast.staff.id, fromStatus: null, toStatus: 'submitted', note: null }]);
+    expect(await historyOf(created.id)).toEqual([{ at: created.createdAt, actorId: cast.staff.id, fromStatus: null, toStatus: 'submitted', note: null, changes: {} }]);
     const again = await send(t.app, 'GET', `/api/applications/${created.id}`, { headers: cast.staff.headers });
     expect(json(again)).toEqual(created);
   });
@@ -85,7 +85,7 @@ describe('the workflow over HTTP', () => {
     expect(response.statusCode).toBe(200);
     const after = json(response);
     expect(after).toEqual({ ...before, status: to, updatedAt: t.clock.now().toISOString() });
-    expect((await historyOf(application.id)).at(-1)).toEqual({ at: t.clock.now().toISOString(), actorId: cast.staff.id, fromStatus: from, toStatus: to, note: `to ${to}` });
+    expect((await historyOf(application.id)).at(-1)).toEqual({ at: t.clock.now().toISOString(), actorId: cast.staff.id, fromStatus: from, toStatus: to, note: `to ${to}`, changes: {} });
     const events = await statusEvents(application.id);
     expect(events).toHaveLength(eventsBefore.length + 1);
     expect(events.at(-1)).toMatchObject({
@@ -124,7 +124,8 @@ describe('changing other fields', () => {
     expect(response.statusCode).toBe(200);
     expect(json(response)).toMatchObject({ ...application, assignedTo: cast.staff.id, lenderId: cast.lenders.a.id, amountRequested: 123_456, updatedAt: expect.any(String) });
     expect(await statusEvents(application.id)).toEqual([]);
-    expect(await historyOf(application.id)).toHaveLength(1);
+    // Issue #9.3: the change is traced (test/portal/application-changes.db.test.ts details it).
+    expect(await historyOf(application.id)).toHaveLength(2);
     expect(json(await patch(application.id, { assignedTo: null, lenderId: null }))).toMatchObject({ assignedTo: null, lenderId: null });
   });
 

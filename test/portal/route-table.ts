@@ -14,6 +14,8 @@ export interface CapturedRoute {
   /** As the access hook reads it (declared, or public by plugin prefix). */
   access: RouteAccess | undefined;
   hidden: boolean;
+  /** The route's schema as declared (params, querystring, body), for suites that generate requests from it. */
+  schema: { params?: unknown; querystring?: unknown; body?: unknown } | undefined;
 }
 
 export const routeKey = (route: { method: string; url: string }) => `${route.method} ${route.url}`;
@@ -28,6 +30,7 @@ export async function captureRouteTable<T>(build: () => Promise<T>): Promise<{ r
           url: route.url,
           access: routeAccess(route),
           hidden: Boolean((route.schema as { hide?: boolean } | undefined)?.hide),
+          schema: route.schema as CapturedRoute['schema'],
         });
       }
     });

@@ -21,6 +21,18 @@ const Jwks = Type.Object({ keys: Type.Array(Type.Object({ kty: Type.String(), cr
 /** Provider checks reach Twilio: remember the answer briefly so a busy probe does not hammer it. */
 const PROVIDER_HEALTH_CACHE_MS = 15_000;
 
+/**
+ * Readiness is public: it names the provider and what to check, never where
+ * it is or which account (a service SID, a base URL, credentials). The
+ * provider's own detail (also used by `boreal doctor`) may name them.
+ */
+export function publicDetail(detail: string): string {
+  return detail
+    .replace(/\b(?:https?|rediss?|postgres(?:ql)?):\/\/[^\s),;]+/gi, '[url]')
+    .replace(/\b(?:AC|VA|SK|MG)[0-9a-fA-F]{32}\b/g, '[sid]')
+    .replace(/\bservice \[sid\] /g, 'service ');
+}
+
 export interface ReadinessExtras {
   /** Extra checks (e.g. Redis) that other modules contribute. */
   redis?: () => Promise<{ ok: boolean; detail: string }>;
@@ -47,8 +59,10 @@ export const healthRoutes = (services: Services, extras: ReadinessExtras = {}): 
     if (!providerHealth || now - providerHealth.at > PROVIDER_HEALTH_CACHE_MS) {
       providerHealth = { at: now, value: await services.otp.checkHealth().catch(() => ({ ok: false, detail: 'check failed' })) };
     }
-    const otp = { ...providerHealth.value, provider: services.otp.name };
-    const redis = extras.redis ? await extras.redis().catch(() => ({ ok: false, detail: 'does not answer' })) : undefined;
+    const otp = { ok: providerHealth.value.ok, detail: publicDetail(providerHealth.value.detail), provider: services.otp.name };
+    const redisCheck = extras.redis ? await extras.redis().catch(() => ({ ok: false, detail: 'does not answer' })) : undefined;
+    // A Redis URL may hold its password: the same rule as the provider's detail.
+    const redis = redisCheck ? { ok: redisCheck.ok, detail: publicDetail(redisCheck.detail) } : undefined;
     const ok = database.ok && otp.ok && (redis?.ok ?? true);
     return reply.code(ok ? 200 : 503).send({ status: ok ? 'ready' : 'unavailable', checks: { database, otp, ...(redis ? { redis } : {}) } });
   });

@@ -3,6 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Services } from '../../services.js';
 import { createLender, listLenders } from '../../users/lenders.js';
 import { CreateLenderBody, Lender, LenderList } from '../schemas/users.js';
+import { principalOf } from '../access.js';
 
 const tags = ['rbac'];
 const security = [{ bearer: [] }];
@@ -19,5 +20,8 @@ export const lenderRoutes = (services: Services): FastifyPluginAsync => async (a
   routes.post('/api/rbac/lenders', {
     config: { access: { permission: 'users:manage' } },
     schema: { tags, security, summary: 'Create a lender (409 CONFLICT on a taken name)', body: CreateLenderBody, response: { 201: Lender } },
-  }, async (request, reply) => reply.code(201).send(await createLender(services.db, request.body.name, services.clock.now())));
+  }, async (request, reply) => {
+    const creator = { actorId: principalOf(request).userId, ip: request.ip };
+    return reply.code(201).send(await createLender(services.db, request.body.name, services.clock.now(), creator));
+  });
 };

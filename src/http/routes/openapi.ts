@@ -39,6 +39,25 @@ export function documentRoute(route: RouteOptions): void {
   if (!declares('5xx')) response['5xx'] = problemResponse('Server error: an RFC 9457 problem document, never with internals.');
 }
 
+/**
+ * The viewer's page loads only its own files (it has no inline script);
+ * Swagger UI sets style attributes at run time, so styles alone may be
+ * inline. Nothing may frame it.
+ */
+export const DOCS_CSP = [
+  "default-src 'self'",
+  "base-uri 'self'",
+  "script-src 'self'",
+  "script-src-attr 'none'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data:",
+  "font-src 'self' data:",
+  "connect-src 'self'",
+  "object-src 'none'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join('; ');
+
 const OpenApiDocument = Type.Object(
   { openapi: Type.String(), info: Type.Object({}, { additionalProperties: true }), paths: Type.Object({}, { additionalProperties: true }) },
   { additionalProperties: true, description: 'An OpenAPI 3.1 document' },
@@ -64,7 +83,7 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
     // Shared schemas keep their own name ("Problem") instead of "def-0".
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, index) => (typeof json.$id === 'string' ? json.$id : `def-${index}`) },
   });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
+  await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: DOCS_CSP });
 
   app.get('/openapi.json', {
     config: { access: { public: true } },

@@ -82,6 +82,11 @@ export const ApplicationHistory = Type.Object({
       fromStatus: Nullable(ApplicationStatusName),
       toStatus: ApplicationStatusName,
       note: Nullable(Type.String()),
+      changes: Type.Record(
+        Type.String(),
+        Type.Object({ from: Type.Unknown(), to: Type.Unknown() }),
+        { description: 'Each changed field but status, { from, to }; {} when only the status or a note changed, and on the creation item' },
+      ),
     }),
   ),
 });
