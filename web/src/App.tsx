@@ -11,7 +11,7 @@ import { NewApplication } from './screens/NewApplication';
 import { RateLimits } from './screens/RateLimits';
 import { SignIn } from './screens/SignIn';
 import { Users } from './screens/Users';
-import type { User } from './types';
+import type { Permission, User } from './types';
 import { ErrorMessage, ScreenHeading } from './ui';
 
 type State = { phase: 'resuming' } | { phase: 'signed-out'; notice: string | null } | { phase: 'signed-in'; user: User };
@@ -46,7 +46,7 @@ export function App() {
 
 function Portal({ user, onSignOut }: { user: User; onSignOut: () => Promise<void> }) {
   const route = useRoute();
-  const can = (permission: string) => user.permissions.includes(permission);
+  const can = (permission: Permission) => user.permissions.includes(permission);
   const [signingOut, setSigningOut] = useState(false);
 
   const links: { route: Route; label: string; shown: boolean }[] = [
@@ -101,7 +101,7 @@ function Portal({ user, onSignOut }: { user: User; onSignOut: () => Promise<void
 const isCurrent = (current: Route, link: Route) =>
   current.name === link.name || (link.name === 'applications' && (current.name === 'application' || current.name === 'new-application'));
 
-function Screen({ route, user, can }: { route: Route; user: User; can: (permission: string) => boolean }) {
+function Screen({ route, user, can }: { route: Route; user: User; can: (permission: Permission) => boolean }) {
   const forbidden = (
     <section>
       <ScreenHeading>Not allowed</ScreenHeading>

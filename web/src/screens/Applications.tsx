@@ -6,7 +6,7 @@ import { api } from '../api';
 import { formatAmount, formatDateTime, productLabel, statusLabel } from '../format';
 import { portalMessage } from '../messages';
 import { hrefOf } from '../router';
-import { APPLICATION_STATUSES, type Application, type Page } from '../types';
+import { APPLICATION_STATUSES, type Application, type ApplicationList } from '../types';
 import { ErrorMessage, ScreenHeading, StatusBadge } from '../ui';
 
 const PAGE_SIZE = 25;
@@ -29,7 +29,7 @@ export function Applications({ canWrite }: { canWrite: boolean }) {
       setLoading(true);
       setError(null);
       try {
-        const page = await api<Page<Application>>('GET', '/api/applications', {
+        const page = await api<ApplicationList>('GET', '/api/applications', {
           query: { status: filters.status, q: filters.q.trim(), limit: PAGE_SIZE, cursor },
         });
         setItems((previous) => (cursor ? [...previous, ...page.items] : page.items));

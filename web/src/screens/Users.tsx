@@ -6,7 +6,7 @@ import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { api } from '../api';
 import { formatDateTime } from '../format';
 import { portalMessage } from '../messages';
-import { ROLE_NAMES, type AdminUser, type Lender, type Page } from '../types';
+import { ROLE_NAMES, type AdminUser, type Lender, type UserList } from '../types';
 import { ErrorMessage, ScreenHeading, StatusMessage } from '../ui';
 
 export function Users() {
@@ -20,7 +20,7 @@ export function Users() {
     setLoading(true);
     setError(null);
     try {
-      const page = await api<Page<AdminUser>>('GET', '/api/rbac/users', { query: { limit: 50, cursor } });
+      const page = await api<UserList>('GET', '/api/rbac/users', { query: { limit: 50, cursor } });
       setItems((previous) => (cursor ? [...previous, ...page.items] : page.items));
       setNextCursor(page.nextCursor);
     } catch (caught) {
