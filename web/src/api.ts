@@ -5,6 +5,8 @@
 // TOKEN_EXPIRED is answered by one refresh and one retry. Refreshes are
 // single-flight: refresh tokens rotate, and two parallel refreshes with the
 // same token would make the server revoke the whole session.
+// The refresh token lives `refreshExpiresIn` seconds unused (SESSION_IDLE_TTL,
+// capped by SESSION_MAX_TTL): the UI keeps that deadline to warn before it.
 
 import type { Problem, TokenAnswer, User } from './types';
 
@@ -29,7 +31,10 @@ export class ApiError extends Error {
 
 let accessToken: string | null = null;
 let refreshInFlight: Promise<TokenAnswer> | null = null;
+/** Date.now() at which the refresh token ends unless used (browser clock; the server's is the one that counts). */
+let idleEndsAtMs: number | null = null;
 const sessionEndedListeners = new Set<(reason: ApiError) => void>();
+const sessionRenewedListeners = new Set<() => void>();
 
 function readRefreshToken(): string | null {
   try {
@@ -53,11 +58,21 @@ export const session = {
   start(answer: TokenAnswer): User {
     accessToken = answer.accessToken;
     writeRefreshToken(answer.refreshToken);
+    idleEndsAtMs = Date.now() + answer.refreshExpiresIn * 1000;
+    for (const listener of sessionRenewedListeners) listener();
     return answer.user;
   },
   clear(): void {
     accessToken = null;
+    idleEndsAtMs = null;
     writeRefreshToken(null);
+  },
+  /** When the session ends for lack of use (ms since the epoch), or null when signed out. */
+  idleEndsAt: (): number | null => idleEndsAtMs,
+  /** Called after each sign-in or refresh: the idle deadline moved. */
+  onRenewed(listener: () => void): () => void {
+    sessionRenewedListeners.add(listener);
+    return () => sessionRenewedListeners.delete(listener);
   },
   hasRefreshToken: () => readRefreshToken() !== null,
   /** Called when a refresh fails: the session is over and the user must sign in again. */
@@ -170,6 +185,22 @@ export async function resumeSession(): Promise<User | null> {
     session.clear();
     return null;
   }
+}
+
+/** "Stay signed in": spends the refresh token for a new one, which restarts the idle time. */
+export async function renewSession(): Promise<void> {
+  try {
+    await refreshSession();
+  } catch (caught) {
+    const reason = caught instanceof ApiError ? caught : new ApiError({ status: 401, code: 'INVALID_REFRESH_TOKEN', detail: 'Your session has ended. Sign in again.' });
+    endSession(reason);
+    throw reason;
+  }
+}
+
+/** The idle deadline passed: the server has ended the session, so the UI asks for a sign-in now rather than at the next click. */
+export function endIdleSession(): void {
+  endSession(new ApiError({ status: 401, code: 'SESSION_IDLE', detail: 'Your session ended after a period without activity. Sign in again.' }));
 }
 
 export async function signOut(): Promise<void> {

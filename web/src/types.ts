@@ -1,121 +1,54 @@
-// Shapes of shared/API.md that the UI reads. Written out here rather than
-// imported from src/: the browser bundle must not pull in server modules.
+// The shapes the UI reads, as names for the types generated from the server's
+// OpenAPI document (web/src/generated/, `npm run generate:web-types`). Nothing
+// here restates a schema: a change on the server is a type error here.
 
-export interface FieldError {
-  path: string;
-  message: string;
+import type { components, paths } from './generated/openapi';
+
+type Json<Route extends keyof paths, Method extends 'get' | 'post' | 'patch', Status extends number> = paths[Route][Method] extends {
+  responses: { [S in Status]: { content: { 'application/json': infer Body } } };
 }
+  ? Body
+  : never;
 
-/** RFC 9457 problem document; clients branch on `code`. */
-export interface Problem {
-  type?: string;
-  title?: string;
-  status: number;
-  code: string;
-  detail: string;
-  errors?: FieldError[];
-  attemptsRemaining?: number;
+type JsonBody<Route extends keyof paths, Method extends 'post' | 'patch'> = paths[Route][Method] extends {
+  requestBody?: { content: { 'application/json': infer Body } };
 }
+  ? Body
+  : never;
 
-export interface User {
-  id: string;
-  email: string;
-  name: string;
-  roles: string[];
-  permissions: string[];
-  lenderId: string | null;
-}
+type ServerProblem = components['schemas']['Problem'];
+/** RFC 9457 problem document; clients branch on `code`. The UI makes its own (network failure) without `type` and `title`. */
+export type Problem = Omit<ServerProblem, 'type' | 'title'> & Partial<Pick<ServerProblem, 'type' | 'title'>>;
+export type FieldError = NonNullable<Problem['errors']>[number];
 
-export interface TokenAnswer {
-  tokenType: 'Bearer';
-  accessToken: string;
-  expiresIn: number;
-  refreshToken: string;
-  refreshExpiresIn: number;
-  user: User;
-}
+export type TokenAnswer = Json<'/api/auth/otp/verify', 'post', 200>;
+export type User = TokenAnswer['user'];
+export type Permission = User['permissions'][number];
+export type LoginAnswer = Json<'/api/auth/login', 'post', 200>;
+export type ResendAnswer = Json<'/api/auth/otp/resend', 'post', 200>;
 
-export interface OtpDelivery {
-  channel: string;
-  to: string;
-}
+export type Application = Json<'/api/applications/{id}', 'get', 200>;
+export type ApplicationStatus = Application['status'];
+export type ProductType = Application['productType'];
+export type Currency = Application['currency'];
+export type ApplicationList = Json<'/api/applications', 'get', 200>;
+export type NewApplicationBody = JsonBody<'/api/applications', 'post'>;
+export type ApplicationChange = JsonBody<'/api/applications/{id}', 'patch'>;
 
-export interface LoginAnswer {
-  status: 'OTP_REQUIRED';
-  tempToken: string;
-  expiresIn: number;
-  otp: OtpDelivery & { resendAfter: number };
-}
+type ServerHistoryEntry = Json<'/api/applications/{id}/history', 'get', 200>['items'][number];
+/**
+ * `changes` (API.md "Applications": each changed field but status, `{ from, to }`)
+ * is being added to the server's schema; until the generated type has it,
+ * it is read as optional.
+ */
+export type HistoryEntry = ServerHistoryEntry & { changes?: Record<string, { from: unknown; to: unknown }> };
 
-export interface ResendAnswer {
-  sent: true;
-  resendAfter: number;
-  otp: OtpDelivery;
-}
+export type AdminUser = Json<'/api/rbac/users', 'get', 200>['items'][number];
+export type UserList = Json<'/api/rbac/users', 'get', 200>;
+export type Lender = Json<'/api/rbac/lenders', 'post', 201>;
+export type LenderList = Json<'/api/rbac/lenders', 'get', 200>;
+export type AuditEvent = Json<'/api/rbac/audit', 'get', 200>['items'][number];
+export type AuditList = Json<'/api/rbac/audit', 'get', 200>;
+export type AuditQuery = NonNullable<paths['/api/rbac/audit']['get']['parameters']['query']>;
 
-export const APPLICATION_STATUSES = ['submitted', 'in_review', 'approved', 'declined', 'funded', 'withdrawn'] as const;
-export type ApplicationStatus = (typeof APPLICATION_STATUSES)[number];
-
-export const PRODUCT_TYPES = ['term_loan', 'line_of_credit', 'equipment_financing', 'invoice_factoring', 'merchant_cash_advance'] as const;
-export type ProductType = (typeof PRODUCT_TYPES)[number];
-
-export const CURRENCIES = ['CAD', 'USD'] as const;
-export type Currency = (typeof CURRENCIES)[number];
-
-/** The workflow of API.md (the server's table: src/applications/workflow.ts); the server has the last word. */
-export const STATUS_TRANSITIONS: Readonly<Record<ApplicationStatus, readonly ApplicationStatus[]>> = {
-  submitted: ['in_review', 'withdrawn'],
-  in_review: ['approved', 'declined', 'withdrawn'],
-  approved: ['funded', 'withdrawn'],
-  declined: [],
-  funded: [],
-  withdrawn: [],
-};
-
-export interface Application {
-  id: string;
-  reference: string;
-  businessName: string;
-  contactName: string;
-  contactEmail: string;
-  contactPhone: string;
-  amountRequested: number;
-  currency: Currency;
-  productType: ProductType;
-  status: ApplicationStatus;
-  assignedTo: string | null;
-  lenderId: string | null;
-  createdAt: string;
-  updatedAt: string;
-}
-
-export interface HistoryEntry {
-  at: string;
-  actorId: string | null;
-  fromStatus: ApplicationStatus | null;
-  toStatus: ApplicationStatus;
-  note: string | null;
-}
-
-export interface Page<T> {
-  items: T[];
-  nextCursor: string | null;
-}
-
-export interface AdminUser {
-  id: string;
-  email: string;
-  name: string;
-  phone: string | null;
-  roles: string[];
-  lenderId: string | null;
-  disabled: boolean;
-  createdAt: string;
-}
-
-export interface Lender {
-  id: string;
-  name: string;
-}
-
-export const ROLE_NAMES = ['admin', 'staff', 'lender'] as const;
+export { APPLICATION_STATUSES, AUDIT_EVENT_TYPES, CURRENCIES, PRODUCT_TYPES, ROLE_NAMES, STATUS_TRANSITIONS } from './generated/vocabulary';

@@ -40,3 +40,54 @@ export function ScreenHeading({ children, id }: { children: ReactNode; id?: stri
     </h1>
   );
 }
+
+/** A field's error, under its input; the input points here with aria-describedby (fields.ts describedBy). */
+export function FieldMessage({ id, error }: { id: string; error: string | undefined }) {
+  if (!error) return null;
+  return (
+    <span className="field-error" id={`${id}-error`}>
+      {error}
+    </span>
+  );
+}
+
+/**
+ * A modal question before an action that cannot be undone. The native
+ * <dialog> traps focus, closes on Escape and returns focus to the button that
+ * opened it.
+ */
+export function ConfirmDialog({
+  title,
+  children,
+  confirmLabel,
+  danger,
+  onConfirm,
+  onCancel,
+}: {
+  title: string;
+  children: ReactNode;
+  confirmLabel: string;
+  danger?: boolean;
+  onConfirm: () => void;
+  onCancel: () => void;
+}) {
+  const ref = useRef<HTMLDialogElement>(null);
+  useEffect(() => {
+    const dialog = ref.current;
+    if (dialog && !dialog.open) dialog.showModal();
+  }, []);
+  return (
+    <dialog ref={ref} className="dialog" aria-labelledby="confirm-title" onCancel={onCancel}>
+      <h2 id="confirm-title">{title}</h2>
+      {children}
+      <div className="row">
+        <button type="button" className={danger ? 'danger' : 'primary'} onClick={onConfirm}>
+          {confirmLabel}
+        </button>
+        <button type="button" autoFocus onClick={onCancel}>
+          Cancel
+        </button>
+      </div>
+    </dialog>
+  );
+}

@@ -4,9 +4,15 @@
 
 import { Type } from 'typebox';
 import { APPLICATION_STATUSES, CURRENCIES, PRODUCT_TYPES } from '../../db/schema.js';
+import { STATUS_TRANSITIONS } from '../../core/vocabulary.js';
 import { CursorPageQuery, Nullable, Timestamp, Uuid } from './common.js';
 
-export const ApplicationStatusName = Type.Enum(APPLICATION_STATUSES);
+/**
+ * The workflow rides along as an OpenAPI extension, so clients (the web UI's
+ * generated module, scripts/generate-web-types.ts) read it from the document
+ * instead of copying it. Validators ignore `x-` keywords.
+ */
+export const ApplicationStatusName = Type.Enum(APPLICATION_STATUSES, { 'x-status-transitions': STATUS_TRANSITIONS });
 const Currency = Type.Enum(CURRENCIES);
 const ProductType = Type.Enum(PRODUCT_TYPES);
 /** A JSON integer: money is never a float, and above 2^53 a JSON number no longer names one amount. */

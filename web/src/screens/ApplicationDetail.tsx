@@ -1,15 +1,18 @@
-// One application, its status history (oldest first), and a button for each
-// status the workflow allows next: shown only to users with
-// applications:write. The server checks the transition again (409
-// INVALID_TRANSITION when someone else moved it first).
+// One application, its history (oldest first, with who changed what), and
+// for users with applications:write: its assignment, lender and amount
+// (ApplicationChanges.tsx) and a button for each status the workflow allows
+// next (the server's, generated from its OpenAPI document). Approving,
+// declining, funding and withdrawing ask first. The server checks the
+// transition again (409 INVALID_TRANSITION when someone else moved it first).
 
 import { useCallback, useEffect, useState } from 'react';
 import { api } from '../api';
 import { formatAmount, formatDateTime, productLabel, statusLabel } from '../format';
 import { portalMessage } from '../messages';
 import { hrefOf } from '../router';
-import { STATUS_TRANSITIONS, type Application, type ApplicationStatus, type HistoryEntry } from '../types';
-import { ErrorMessage, ScreenHeading, StatusBadge, StatusMessage } from '../ui';
+import { STATUS_TRANSITIONS, type Application, type ApplicationStatus, type HistoryEntry, type LenderList, type User, type UserList } from '../types';
+import { ConfirmDialog, ErrorMessage, ScreenHeading, StatusBadge, StatusMessage } from '../ui';
+import { ApplicationAssignment, changesText, personName, type Directory } from './ApplicationChanges';
 
 /** The button that moves an application to each status. */
 const ACTION_LABELS: Record<ApplicationStatus, string> = {
@@ -21,7 +24,15 @@ const ACTION_LABELS: Record<ApplicationStatus, string> = {
   withdrawn: 'Withdraw',
 };
 
-export function ApplicationDetail({ id, canWrite, currentUserId }: { id: string; canWrite: boolean; currentUserId: string }) {
+/** Moves that ask for confirmation first, and what the question adds. */
+const CONFIRMED: Partial<Record<ApplicationStatus, { danger: boolean; consequence: string }>> = {
+  approved: { danger: false, consequence: 'The applicant is approved; it can then be funded or withdrawn.' },
+  declined: { danger: true, consequence: 'Declined is final: the status cannot change afterwards.' },
+  funded: { danger: false, consequence: 'Funded is final: the status cannot change afterwards.' },
+  withdrawn: { danger: true, consequence: 'Withdrawn is final: the status cannot change afterwards.' },
+};
+
+export function ApplicationDetail({ id, canWrite, canListUsers, currentUser }: { id: string; canWrite: boolean; canListUsers: boolean; currentUser: User }) {
   const [application, setApplication] = useState<Application | null>(null);
   const [history, setHistory] = useState<HistoryEntry[]>([]);
   const [loadError, setLoadError] = useState<string | null>(null);
@@ -29,6 +40,30 @@ export function ApplicationDetail({ id, canWrite, currentUserId }: { id: string;
   const [changed, setChanged] = useState<string | null>(null);
   const [note, setNote] = useState('');
   const [busy, setBusy] = useState(false);
+  const [confirming, setConfirming] = useState<ApplicationStatus | null>(null);
+  const [directory, setDirectory] = useState<Directory>({ people: [], lenders: [], currentUserId: currentUser.id });
+
+  // Names for ids: staff and admins to assign (only users:manage may list users), lenders to route to.
+  useEffect(() => {
+    if (!canWrite) return;
+    void Promise.all([
+      canListUsers
+        ? api<UserList>('GET', '/api/rbac/users', { query: { limit: 100 } }).then(
+            (page) => page.items.filter((user) => !user.disabled && user.roles.some((role) => role === 'staff' || role === 'admin')),
+            () => [],
+          )
+        : Promise.resolve([]),
+      api<LenderList>('GET', '/api/rbac/lenders').then(
+        (answer) => answer.items,
+        () => [],
+      ),
+    ]).then(([people, lenders]) => setDirectory({ people, lenders, currentUserId: currentUser.id }));
+  }, [canWrite, canListUsers, currentUser.id]);
+
+  const reloadHistory = async () => {
+    const entries = await api<{ items: HistoryEntry[] }>('GET', `/api/applications/${encodeURIComponent(id)}/history`);
+    setHistory(entries.items);
+  };
 
   const load = useCallback(async () => {
     setLoadError(null);
@@ -59,8 +94,7 @@ export function ApplicationDetail({ id, canWrite, currentUserId }: { id: string;
       setApplication(updated);
       setNote('');
       setChanged(`Status changed to ${statusLabel(updated.status)}.`);
-      const entries = await api<{ items: HistoryEntry[] }>('GET', `/api/applications/${encodeURIComponent(id)}/history`);
-      setHistory(entries.items);
+      await reloadHistory();
     } catch (caught) {
       setChangeError(portalMessage(caught));
       void load();
@@ -83,7 +117,8 @@ export function ApplicationDetail({ id, canWrite, currentUserId }: { id: string;
   if (!application) return <p className="hint">Loading…</p>;
 
   const next = STATUS_TRANSITIONS[application.status];
-  const actor = (actorId: string | null) => (actorId === null ? 'System or applicant' : actorId === currentUserId ? 'You' : `User ${actorId.slice(0, 8)}`);
+  const actor = (actorId: string | null) => (actorId === null ? 'System or applicant' : personName(directory, actorId));
+  const question = confirming ? CONFIRMED[confirming] : undefined;
 
   return (
     <section aria-labelledby="application-title">
@@ -108,6 +143,10 @@ export function ApplicationDetail({ id, canWrite, currentUserId }: { id: string;
         <dd>
           {application.contactName} · <a href={`mailto:${application.contactEmail}`}>{application.contactEmail}</a> · {application.contactPhone}
         </dd>
+        <dt>Assigned to</dt>
+        <dd>{personName(directory, application.assignedTo)}</dd>
+        <dt>Lender</dt>
+        <dd>{application.lenderId ? (directory.lenders.find((lender) => lender.id === application.lenderId)?.name ?? 'A lender') : 'No lender'}</dd>
         <dt>Created</dt>
         <dd>{formatDateTime(application.createdAt)}</dd>
         <dt>Updated</dt>
@@ -127,7 +166,13 @@ export function ApplicationDetail({ id, canWrite, currentUserId }: { id: string;
               </div>
               <div className="row">
                 {next.map((status) => (
-                  <button key={status} type="button" className={status === 'declined' || status === 'withdrawn' ? 'danger' : 'primary'} disabled={busy} onClick={() => void changeStatus(status)}>
+                  <button
+                    key={status}
+                    type="button"
+                    className={status === 'declined' || status === 'withdrawn' ? 'danger' : 'primary'}
+                    disabled={busy}
+                    onClick={() => (CONFIRMED[status] ? setConfirming(status) : void changeStatus(status))}
+                  >
                     {ACTION_LABELS[status]}
                   </button>
                 ))}
@@ -137,6 +182,35 @@ export function ApplicationDetail({ id, canWrite, currentUserId }: { id: string;
           <ErrorMessage>{changeError}</ErrorMessage>
           {changed && <StatusMessage>{changed}</StatusMessage>}
         </section>
+      )}
+      {confirming && question && (
+        <ConfirmDialog
+          title={`${ACTION_LABELS[confirming]} ${application.reference}?`}
+          confirmLabel={`Yes, ${ACTION_LABELS[confirming].toLowerCase()}`}
+          danger={question.danger}
+          onCancel={() => setConfirming(null)}
+          onConfirm={() => {
+            const status = confirming;
+            setConfirming(null);
+            void changeStatus(status);
+          }}
+        >
+          <p>
+            {application.businessName}: {statusLabel(application.status)} → {statusLabel(confirming)}.
+          </p>
+          <p>{question.consequence}</p>
+        </ConfirmDialog>
+      )}
+
+      {canWrite && (
+        <ApplicationAssignment
+          application={application}
+          directory={directory}
+          onChanged={(updated) => {
+            setApplication(updated);
+            void reloadHistory().catch(() => undefined);
+          }}
+        />
       )}
 
       <h2>History</h2>
@@ -149,6 +223,7 @@ export function ApplicationDetail({ id, canWrite, currentUserId }: { id: string;
               <th scope="col">From</th>
               <th scope="col">To</th>
               <th scope="col">By</th>
+              <th scope="col">Changes</th>
               <th scope="col">Note</th>
             </tr>
           </thead>
@@ -159,6 +234,11 @@ export function ApplicationDetail({ id, canWrite, currentUserId }: { id: string;
                 <td>{entry.fromStatus ? statusLabel(entry.fromStatus) : '—'}</td>
                 <td>{statusLabel(entry.toStatus)}</td>
                 <td>{actor(entry.actorId)}</td>
+                <td>
+                  {changesText(entry.changes, directory, application.currency).map((line) => (
+                    <div key={line}>{line}</div>
+                  ))}
+                </td>
                 <td>{entry.note ?? ''}</td>
               </tr>
             ))}

@@ -1,24 +1,20 @@
-// Applications, newest first: a status filter, a business-name search, and
-// "Load more" that follows the server's cursor (shared/API.md GET /api/applications).
+// Applications, newest first: a status filter and a business-name search,
+// kept in the URL (#/applications?status=…&q=…), and "Load more" that follows
+// the server's cursor (shared/API.md GET /api/applications).
 
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { api } from '../api';
 import { formatAmount, formatDateTime, productLabel, statusLabel } from '../format';
 import { portalMessage } from '../messages';
-import { hrefOf } from '../router';
-import { APPLICATION_STATUSES, type Application, type Page } from '../types';
+import { hrefOf, navigate, type ApplicationFilters } from '../router';
+import { APPLICATION_STATUSES, type Application, type ApplicationList } from '../types';
 import { ErrorMessage, ScreenHeading, StatusBadge } from '../ui';
 
 const PAGE_SIZE = 25;
 
-interface Filters {
-  status: string;
-  q: string;
-}
-
-export function Applications({ canWrite }: { canWrite: boolean }) {
-  const [filters, setFilters] = useState<Filters>({ status: '', q: '' });
-  const [draft, setDraft] = useState<Filters>(filters);
+export function Applications({ canWrite, filters }: { canWrite: boolean; filters: ApplicationFilters }) {
+  const { status, q } = filters;
+  const [draft, setDraft] = useState<ApplicationFilters>(filters);
   const [items, setItems] = useState<Application[]>([]);
   const [nextCursor, setNextCursor] = useState<string | null>(null);
   const [loading, setLoading] = useState(true);
@@ -29,8 +25,8 @@ export function Applications({ canWrite }: { canWrite: boolean }) {
       setLoading(true);
       setError(null);
       try {
-        const page = await api<Page<Application>>('GET', '/api/applications', {
-          query: { status: filters.status, q: filters.q.trim(), limit: PAGE_SIZE, cursor },
+        const page = await api<ApplicationList>('GET', '/api/applications', {
+          query: { status, q: q.trim(), limit: PAGE_SIZE, cursor },
         });
         setItems((previous) => (cursor ? [...previous, ...page.items] : page.items));
         setNextCursor(page.nextCursor);
@@ -40,8 +36,11 @@ export function Applications({ canWrite }: { canWrite: boolean }) {
         setLoading(false);
       }
     },
-    [filters],
+    [status, q],
   );
+
+  // The URL changed (back button, a link): the form shows what the list shows.
+  useEffect(() => setDraft({ status, q }), [status, q]);
 
   useEffect(() => {
     void load(null);
@@ -49,8 +48,9 @@ export function Applications({ canWrite }: { canWrite: boolean }) {
 
   const search = (event: FormEvent) => {
     event.preventDefault();
-    setFilters({ ...draft });
+    navigate({ name: 'applications', status: draft.status, q: draft.q.trim() });
   };
+  const filtered = Boolean(status || q);
 
   return (
     <section aria-labelledby="applications-title">
@@ -84,6 +84,23 @@ export function Applications({ canWrite }: { canWrite: boolean }) {
 
       <ErrorMessage>{error}</ErrorMessage>
 
+      {!loading && !error && items.length === 0 ? (
+        <div className="empty">
+          {filtered ? (
+            <>
+              <p>No applications match.</p>
+              <p className="hint">
+                Try another status or search, or <a href={hrefOf({ name: 'applications' })}>clear the filters</a>.
+              </p>
+            </>
+          ) : (
+            <>
+              <p>No applications yet.</p>
+              <p className="hint">Applications appear here when a business applies{canWrite ? ' or when you create one' : ''}.</p>
+            </>
+          )}
+        </div>
+      ) : (
       <div className="table-wrap">
         <table>
           <caption className="visually-hidden">Applications, newest first</caption>
@@ -117,9 +134,10 @@ export function Applications({ canWrite }: { canWrite: boolean }) {
           </tbody>
         </table>
       </div>
+      )}
 
       <p className="hint" aria-live="polite">
-        {loading ? 'Loading…' : items.length === 0 ? 'No applications match.' : `${items.length} shown${nextCursor ? '; more are available' : ''}.`}
+        {loading ? 'Loading…' : `${items.length} shown${nextCursor ? '; more are available' : ''}.`}
       </p>
       {nextCursor && (
         <button type="button" onClick={() => void load(nextCursor)} disabled={loading}>

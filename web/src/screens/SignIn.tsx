@@ -17,7 +17,8 @@ interface Challenge {
   resendAtMs: number;
 }
 
-export function SignIn({ onSignedIn, notice }: { onSignedIn: (user: User) => void; notice?: string | null }) {
+/** `embedded`: a modal over the portal when a session must be renewed (the portal below keeps its state). */
+export function SignIn({ onSignedIn, notice, embedded = false }: { onSignedIn: (user: User) => void; notice?: string | null; embedded?: boolean }) {
   const [challenge, setChallenge] = useState<Challenge | null>(null);
   const [error, setError] = useState<string | null>(notice ?? null);
 
@@ -26,8 +27,9 @@ export function SignIn({ onSignedIn, notice }: { onSignedIn: (user: User) => voi
     setError(message);
   };
 
+  const Outer = embedded ? 'div' : 'main';
   return (
-    <main className="sign-in" aria-labelledby="sign-in-title">
+    <Outer className="sign-in" aria-labelledby="sign-in-title" {...(embedded ? { role: 'dialog', 'aria-modal': true } : {})}>
       <div className="card">
         <p className="brand" aria-hidden="true">
           Boreal Portal
@@ -38,7 +40,7 @@ export function SignIn({ onSignedIn, notice }: { onSignedIn: (user: User) => voi
           <PasswordStep error={error} setError={setError} onChallenge={setChallenge} />
         )}
       </div>
-    </main>
+    </Outer>
   );
 }
 

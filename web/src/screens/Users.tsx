@@ -1,13 +1,18 @@
 // Admins: the users (GET /api/rbac/users, with "Load more") and a form that
 // creates one (POST /api/rbac/users). The server owns the password policy;
-// its VALIDATION_FAILED field errors are shown as they come.
+// its VALIDATION_FAILED field errors are shown at their fields. The phone is
+// typed as people write it and sent in E.164.
 
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { api } from '../api';
 import { formatDateTime } from '../format';
+import { CHECK_FIELDS, describedBy, fieldErrorsOf, type FieldErrors } from '../fields';
 import { portalMessage } from '../messages';
-import { ROLE_NAMES, type AdminUser, type Lender, type Page } from '../types';
-import { ErrorMessage, ScreenHeading, StatusMessage } from '../ui';
+import { INVALID_PHONE_MESSAGE, PHONE_HINT, toE164 } from '../phone';
+import { ROLE_NAMES, type AdminUser, type Lender, type UserList } from '../types';
+import { ErrorMessage, FieldMessage, ScreenHeading, StatusMessage } from '../ui';
+
+const LABELS: Record<string, string> = { email: 'Email', name: 'Name', password: 'Password', phone: 'Phone', roles: 'Roles', lenderId: 'Lender' };
 
 export function Users() {
   const [items, setItems] = useState<AdminUser[]>([]);
@@ -20,7 +25,7 @@ export function Users() {
     setLoading(true);
     setError(null);
     try {
-      const page = await api<Page<AdminUser>>('GET', '/api/rbac/users', { query: { limit: 50, cursor } });
+      const page = await api<UserList>('GET', '/api/rbac/users', { query: { limit: 50, cursor } });
       setItems((previous) => (cursor ? [...previous, ...page.items] : page.items));
       setNextCursor(page.nextCursor);
     } catch (caught) {
@@ -95,6 +100,7 @@ function CreateUser({ lenders, onCreated }: { lenders: Lender[]; onCreated: () =
   const [roles, setRoles] = useState<string[]>(['staff']);
   const [lenderId, setLenderId] = useState('');
   const [error, setError] = useState<string | null>(null);
+  const [fieldErrors, setFieldErrors] = useState<FieldErrors>({});
   const [created, setCreated] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
@@ -102,13 +108,18 @@ function CreateUser({ lenders, onCreated }: { lenders: Lender[]; onCreated: () =
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    if (roles.includes('lender') && !lenderId) {
-      setError('A lender user needs a lender: choose one.');
+    setCreated(null);
+    const mine: FieldErrors = {};
+    if (roles.includes('lender') && !lenderId) mine.lenderId = 'A lender user needs a lender: choose one.';
+    const e164 = phone.trim() ? toE164(phone) : null;
+    if (phone.trim() && e164 === null) mine.phone = INVALID_PHONE_MESSAGE;
+    setFieldErrors(mine);
+    if (Object.keys(mine).length > 0) {
+      setError(CHECK_FIELDS);
       return;
     }
     setBusy(true);
     setError(null);
-    setCreated(null);
     try {
       const user = await api<AdminUser>('POST', '/api/rbac/users', {
         body: {
@@ -116,7 +127,7 @@ function CreateUser({ lenders, onCreated }: { lenders: Lender[]; onCreated: () =
           name: name.trim(),
           password,
           roles,
-          ...(phone.trim() ? { phone: phone.trim() } : {}),
+          ...(e164 ? { phone: e164 } : {}),
           ...(lenderId ? { lenderId } : {}),
         },
       });
@@ -127,7 +138,9 @@ function CreateUser({ lenders, onCreated }: { lenders: Lender[]; onCreated: () =
       setPhone('');
       onCreated();
     } catch (caught) {
-      setError(portalMessage(caught));
+      const errors = fieldErrorsOf(caught, LABELS);
+      if (errors) setFieldErrors(errors);
+      setError(errors ? CHECK_FIELDS : portalMessage(caught));
     } finally {
       setBusy(false);
     }
@@ -141,44 +154,46 @@ function CreateUser({ lenders, onCreated }: { lenders: Lender[]; onCreated: () =
         {created && <StatusMessage>{created}</StatusMessage>}
         <div className="field">
           <label htmlFor="user-email">Email</label>
-          <input id="user-email" type="email" required maxLength={254} autoComplete="off" value={email} onChange={(event) => setEmail(event.target.value)} />
+          <input {...describedBy('user-email', fieldErrors.email)} type="email" required maxLength={254} autoComplete="off" value={email} onChange={(event) => setEmail(event.target.value)} />
+          <FieldMessage id="user-email" error={fieldErrors.email} />
         </div>
         <div className="field">
           <label htmlFor="user-name">Name</label>
-          <input id="user-name" required maxLength={200} autoComplete="off" value={name} onChange={(event) => setName(event.target.value)} />
+          <input {...describedBy('user-name', fieldErrors.name)} required maxLength={200} autoComplete="off" value={name} onChange={(event) => setName(event.target.value)} />
+          <FieldMessage id="user-name" error={fieldErrors.name} />
         </div>
         <div className="field">
           <label htmlFor="user-password">Password</label>
           <input
-            id="user-password"
+            {...describedBy('user-password', fieldErrors.password, true)}
             type="password"
             required
             minLength={8}
             maxLength={128}
             autoComplete="new-password"
-            aria-describedby="user-password-hint"
             value={password}
             onChange={(event) => setPassword(event.target.value)}
           />
           <span id="user-password-hint" className="hint">
             8 to 128 characters; common passwords are refused.
           </span>
+          <FieldMessage id="user-password" error={fieldErrors.password} />
         </div>
         <div className="field">
           <label htmlFor="user-phone">Phone (for sign-in codes)</label>
           <input
-            id="user-phone"
+            {...describedBy('user-phone', fieldErrors.phone, true)}
             type="tel"
             maxLength={40}
             autoComplete="off"
-            placeholder="+16135550123"
-            aria-describedby="user-phone-hint"
+            placeholder="613-555-0142"
             value={phone}
             onChange={(event) => setPhone(event.target.value)}
           />
           <span id="user-phone-hint" className="hint">
-            E.164. Without a phone the user cannot sign in.
+            {PHONE_HINT} Without a phone the user cannot sign in.
           </span>
+          <FieldMessage id="user-phone" error={fieldErrors.phone} />
         </div>
         <fieldset className="field">
           <legend>Roles</legend>
@@ -190,7 +205,7 @@ function CreateUser({ lenders, onCreated }: { lenders: Lender[]; onCreated: () =
         </fieldset>
         <div className="field">
           <label htmlFor="user-lender">Lender</label>
-          <select id="user-lender" value={lenderId} onChange={(event) => setLenderId(event.target.value)}>
+          <select {...describedBy('user-lender', fieldErrors.lenderId)} value={lenderId} onChange={(event) => setLenderId(event.target.value)}>
             <option value="">None</option>
             {lenders.map((lender) => (
               <option key={lender.id} value={lender.id}>
@@ -198,6 +213,7 @@ function CreateUser({ lenders, onCreated }: { lenders: Lender[]; onCreated: () =
               </option>
             ))}
           </select>
+          <FieldMessage id="user-lender" error={fieldErrors.lenderId} />
         </div>
         <div className="actions">
           <button type="submit" className="primary" disabled={busy}>
