@@ -3,7 +3,7 @@
 // one function, so they serve the same route table (the incident behind this
 // product was a production server that mounted fewer routes).
 
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { randomUUID } from 'node:crypto';
 import { enforceRouteAccess } from './http/access.js';
@@ -24,27 +24,6 @@ import { webRoutes } from './http/routes/web.js';
 import type { Services } from './services.js';
 
 export const BODY_LIMIT_BYTES = 64 * 1024;
-
-/** Never logged: passwords, codes, tokens, credentials (pino `redact` paths). */
-export const REDACTED_LOG_PATHS = [
-  'req.headers.authorization',
-  'req.headers.cookie',
-  'headers.authorization',
-  '*.password',
-  '*.code',
-  '*.tempToken',
-  '*.refreshToken',
-  '*.accessToken',
-  '*.authToken',
-  'body.password',
-  'body.code',
-  'body.tempToken',
-  'body.refreshToken',
-];
-
-export function loggerOptions(level: string): NonNullable<FastifyServerOptions['logger']> {
-  return { level, redact: { paths: REDACTED_LOG_PATHS, censor: '[redacted]' } };
-}
 
 export interface BuildAppOptions {
   /** A pino logger (shared with the services); Fastify's request logs go through it. */

@@ -3,14 +3,15 @@
 
 import pino, { type Logger } from 'pino';
 import type { FastifyInstance } from 'fastify';
-import { buildApp, loggerOptions } from './app.js';
+import { buildApp } from './app.js';
+import { loggerOptions } from './logging.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { connectDatabase, type DatabaseHandle } from './db/connect.js';
-import { seedDevelopmentAdmin } from './db/seed.js';
+import { seedDevelopmentAdmin } from './users/development-seed.js';
 import { createAccessTokensFor, createServices, type Services } from './services.js';
 
 export function createLogger(config: Pick<Config, 'logLevel'>, destination: 1 | 2 = 1): Logger {
-  return pino(loggerOptions(config.logLevel) as pino.LoggerOptions, pino.destination({ fd: destination, sync: true }));
+  return pino(loggerOptions(config.logLevel), pino.destination({ fd: destination, sync: true }));
 }
 
 /** Opens the configured database and applies the committed migrations. */

@@ -2,7 +2,7 @@
 // no seeded user), or any user, through the same createUser as the admin API,
 // so every rule (password policy, phone, roles, lender) holds here too.
 
-import type { RoleName } from '../db/schema.js';
+import type { RoleName } from '../core/vocabulary.js';
 import { createLender, findLenderByName } from '../users/lenders.js';
 import { createUser } from '../users/user-admin.js';
 import { EXIT_FAILED, EXIT_OK, loadSettings, withServices, writeLine, type CliIo, type ExitCode } from './io.js';

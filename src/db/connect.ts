@@ -17,6 +17,16 @@ import * as schema from './schema.js';
 
 export type Database = PgDatabase<PgQueryResultHKT, typeof schema>;
 
+/** A transaction of `Database`: what `db.transaction(async (tx) => …)` hands in. */
+export type Transaction = Parameters<Parameters<Database['transaction']>[0]>[0];
+
+/**
+ * What a repository or the audit log runs its statements on: the database, or
+ * a transaction of it, so a use case can put several writes in one
+ * transaction without casting.
+ */
+export type DbExecutor = Database | Transaction;
+
 export interface DatabaseHandle {
   db: Database;
   kind: 'pglite' | 'postgres';

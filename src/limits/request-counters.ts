@@ -10,7 +10,7 @@
 // everyone (the incident behind this product was an outage of sign-in).
 
 import { Redis } from 'ioredis';
-import type { Clock } from '../auth/crypto.js';
+import type { Clock } from '../core/clock.js';
 
 export interface RequestCount {
   /** Requests counted in the current window, this one included. */

@@ -2,7 +2,8 @@
 
 import { eq, inArray } from 'drizzle-orm';
 import type { Database } from '../db/connect.js';
-import { userRoles, users, ROLE_NAMES, type RoleName } from '../db/schema.js';
+import { ROLE_NAMES, type RoleName } from '../core/vocabulary.js';
+import { userRoles, users } from '../db/schema.js';
 import { permissionsOf, type Permission } from '../rbac/roles.js';
 
 export interface UserRecord {

@@ -6,7 +6,7 @@
 import { expect } from 'vitest';
 import { sql } from 'drizzle-orm';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
-import type { RoleName } from '../../src/db/schema.js';
+import type { RoleName } from '../../src/core/vocabulary.js';
 import { createLender } from '../../src/users/lenders.js';
 import { createUser } from '../../src/users/user-admin.js';
 import { ADMIN, bearer, createTestApp, json, signIn, type TestApp, type TestAppOptions } from '../helpers/app.js';

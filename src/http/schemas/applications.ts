@@ -3,7 +3,7 @@
 // unknown fields, so a client can never set them.
 
 import { Type } from 'typebox';
-import { APPLICATION_STATUSES, CURRENCIES, PRODUCT_TYPES } from '../../db/schema.js';
+import { APPLICATION_STATUSES, CURRENCIES, PRODUCT_TYPES } from '../../core/vocabulary.js';
 import { CursorPageQuery, Nullable, Timestamp, Uuid } from './common.js';
 
 export const ApplicationStatusName = Type.Enum(APPLICATION_STATUSES);
