@@ -47,9 +47,9 @@ export async function buildApp(services: Services, options: BuildAppOptions): Pr
   app.removeContentTypeParser('text/plain');
 
   installErrorHandling(app);
-  enforceRouteAccess(app, services.tokens);
+  enforceRouteAccess(app, services.verifyAccessToken);
   // Before every route: LIMIT_REQUESTS_PER_IP counts each request (the 404s too).
-  const requestLimit = await registerRequestLimit(app, services);
+  const requestLimit = await registerRequestLimit(app, { counters: services.requestCounters, rule: config.limits.requestsPerIp });
   // Before every route module: the OpenAPI document and the Problem error responses only reach routes added after them.
   await registerOpenApi(app);
 

@@ -45,7 +45,7 @@ export interface RunningServer {
 
 export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
   // Keys first: an unusable JWT_PRIVATE_KEYS stops the start before the database is touched.
-  const accessTokens = await createAccessTokensFor(config);
+  const jwt = await createAccessTokensFor(config);
   if (config.twilio && !config.twilio.baseUrl.startsWith('https://')) {
     logger.warn(`TWILIO_VERIFY_BASE_URL=${config.twilio.baseUrl} is not https: codes go to a stand-in, not to Twilio. Unset it to reach https://verify.twilio.com.`);
   }
@@ -53,10 +53,21 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     const setting = config.databaseUrl ? 'DATABASE_URL' : 'DATA_DIR';
     throw new Error(`the database of ${setting} cannot be opened and migrated (${rootCauseMessage(error)}): check ${setting} and that the database accepts connections.`, { cause: error });
   });
-  const services = await createServices(config, database, logger, { accessTokens });
-  if (config.seedDevelopmentAdmin) await seedDevelopmentAdmin(services.db, services.passwords);
-  const app = await buildApp(services, { logger });
-  const address = await app.listen({ port: config.port, host: config.host });
+  const services = await createServices(config, database, logger, { jwt });
+  const closeAll = async () => {
+    await services.close();
+    await database.close();
+  };
+  let app: FastifyInstance;
+  let address: string;
+  try {
+    if (config.seedDevelopmentAdmin) await seedDevelopmentAdmin(services.db, services.passwords);
+    app = await buildApp(services, { logger });
+    address = await app.listen({ port: config.port, host: config.host });
+  } catch (error) {
+    await closeAll().catch(() => {});
+    throw error;
+  }
   logger.info({ otpProvider: services.otp.name, database: database.kind, production: config.isProduction }, `Boreal Portal listening on ${address}`);
   return {
     app,
@@ -64,7 +75,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     address,
     async close() {
       await app.close();
-      await database.close();
+      await closeAll();
     },
   };
 }

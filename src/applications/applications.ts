@@ -4,13 +4,14 @@
 // parallel changes cannot both start from the same status.
 
 import { eq } from 'drizzle-orm';
+import type { AuditLog } from '../audit/audit.js';
+import type { Clock } from '../core/clock.js';
+import type { ApplicationStatus } from '../core/vocabulary.js';
 import type { Database } from '../db/connect.js';
 import { isUuid } from '../db/ids.js';
-import { applicationHistory, applications, users, type ApplicationStatus } from '../db/schema.js';
-import { createAuditLog } from '../audit/audit.js';
-import { AppError, type FieldError } from '../errors.js';
+import { applicationHistory, applications, users } from '../db/schema.js';
+import { AppError, throwIfInvalid, type FieldError } from '../errors.js';
 import { normalizePhone } from '../otp/phone.js';
-import type { Services } from '../services.js';
 import { findLenderById } from '../users/lenders.js';
 import { toApplicationView, type ApplicationView, type VisibilityScope } from './applications-repository.js';
 import { assertTransition } from './workflow.js';
@@ -33,12 +34,16 @@ export interface ApplicationChange {
   note?: string;
 }
 
-function failIfAny(errors: FieldError[]): void {
-  if (errors.length === 0) return;
-  throw new AppError('VALIDATION_FAILED', {
-    detail: `The request is not valid: ${errors.map((error) => `${error.path} ${error.message}`).join('; ')}.`,
-    errors,
-  });
+export interface ApplicationsDeps {
+  db: Database;
+  clock: Clock;
+  audit: AuditLog;
+}
+
+export interface Applications {
+  /** `actorId` null: the public intake. */
+  createApplication(input: NewApplication, actorId: string | null): Promise<ApplicationView>;
+  changeApplication(id: string, change: ApplicationChange, context: { scope: VisibilityScope; actorId: string; ip: string | null }): Promise<ApplicationView>;
 }
 
 /** References must name rows that exist: a dangling id would otherwise be a 500 from the foreign key. */
@@ -52,13 +57,19 @@ async function checkReferences(db: Database, input: { assignedTo?: string | null
   }
 }
 
-export async function createApplication(services: Services, input: NewApplication, actorId: string | null): Promise<ApplicationView> {
-  const { db, clock } = services;
+export function createApplications(deps: ApplicationsDeps): Applications {
+  return {
+    createApplication: (input, actorId) => createApplication(deps, input, actorId),
+    changeApplication: (id, change, context) => changeApplication(deps, id, change, context),
+  };
+}
+
+async function createApplication({ db, clock }: ApplicationsDeps, input: NewApplication, actorId: string | null): Promise<ApplicationView> {
   const errors: FieldError[] = [];
   const contactPhone = normalizePhone(input.contactPhone);
   if (!contactPhone) errors.push({ path: '/contactPhone', message: 'is not a valid phone number (use E.164, e.g. +16135550123)' });
   await checkReferences(db, input, errors);
-  failIfAny(errors);
+  throwIfInvalid(errors);
 
   const now = clock.now();
   return db.transaction(async (tx) => {
@@ -84,19 +95,18 @@ export async function createApplication(services: Services, input: NewApplicatio
   });
 }
 
-export async function changeApplication(
-  services: Services,
+async function changeApplication(
+  { db, clock, audit }: ApplicationsDeps,
   id: string,
   change: ApplicationChange,
   context: { scope: VisibilityScope; actorId: string; ip: string | null },
 ): Promise<ApplicationView> {
-  const { db, clock } = services;
   const notFound = () => new AppError('NOT_FOUND', { detail: 'There is no such application.' });
   if (!isUuid(id) || (context.scope && context.scope.lenderId === null)) throw notFound();
   const errors: FieldError[] = [];
   if (Object.values(change).every((value) => value === undefined)) errors.push({ path: '/', message: 'must change at least one field' });
   await checkReferences(db, change, errors);
-  failIfAny(errors);
+  throwIfInvalid(errors);
 
   const now = clock.now();
   const row = await db.transaction(async (tx) => {
@@ -129,13 +139,13 @@ export async function changeApplication(
       });
     }
     if (statusChanges) {
-      await createAuditLog(tx as unknown as Database, clock).record({
+      await audit.record({
         type: 'APPLICATION_STATUS_CHANGED',
         userId: null,
         actorId: context.actorId,
         ip: context.ip,
         detail: { applicationId: id, reference: current.reference, fromStatus: current.status, toStatus: updated!.status },
-      });
+      }, tx);
     }
     return updated!;
   });

@@ -62,7 +62,14 @@ export async function openServices(config: Config, io: CliIo): Promise<OpenedSer
   const database = await openMigratedDatabase(config);
   try {
     const services = await createServices(config, database, logger, { keySet: config.jwt.privateKeys ?? (await generateKeySet()) });
-    return { services, database, close: () => database.close() };
+    return {
+      services,
+      database,
+      async close() {
+        await services.close();
+        await database.close();
+      },
+    };
   } catch (error) {
     await database.close().catch(() => {});
     throw error;

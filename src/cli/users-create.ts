@@ -4,7 +4,6 @@
 
 import type { RoleName } from '../core/vocabulary.js';
 import { createLender, findLenderByName } from '../users/lenders.js';
-import { createUser } from '../users/user-admin.js';
 import { EXIT_FAILED, EXIT_OK, loadSettings, withServices, writeLine, type CliIo, type ExitCode } from './io.js';
 import { PasswordInputError, readNewPassword } from './read-password.js';
 
@@ -42,8 +41,7 @@ export async function usersCreateCommand(io: CliIo, options: UsersCreateOptions)
         if (!existing) writeLine(io.stderr, `Created lender "${lender.name}" (${lender.id}).`);
         lenderId = lender.id;
       }
-      const user = await createUser(
-        services,
+      const user = await services.userAdmin.createUser(
         { email: options.email, name: options.name, password, roles: options.roles as RoleName[], phone: options.phone ?? null, lenderId },
         CLI_ACTOR,
       );

@@ -53,7 +53,7 @@ export function connectPostgres(databaseUrl: string): DatabaseHandle {
   pool.on('error', () => {});
   const db = drizzlePg(pool, { schema });
   return {
-    db: db as unknown as Database,
+    db,
     kind: 'postgres',
     migrate: () => migratePg(db, { migrationsFolder: MIGRATIONS_FOLDER }),
     query: async <Row>(statement: SQL) => ((await db.execute(statement)) as unknown as { rows: Row[] }).rows,
@@ -64,7 +64,7 @@ export function connectPostgres(databaseUrl: string): DatabaseHandle {
 export function wrapPglite(client: PGlite): DatabaseHandle {
   const db = drizzlePglite(client, { schema });
   return {
-    db: db as unknown as Database,
+    db,
     kind: 'pglite',
     migrate: () => migratePglite(db, { migrationsFolder: MIGRATIONS_FOLDER }),
     query: async <Row>(statement: SQL) => ((await db.execute(statement)) as unknown as { rows: Row[] }).rows,

@@ -1,7 +1,7 @@
 // Lenders: the financing partners an application (and a lender user) belongs to.
 
 import { asc, eq, sql } from 'drizzle-orm';
-import type { Database } from '../db/connect.js';
+import type { DbExecutor } from '../db/connect.js';
 import { isUniqueViolation } from '../db/keyset.js';
 import { lenders } from '../db/schema.js';
 import { AppError, validationError } from '../errors.js';
@@ -13,17 +13,17 @@ export interface LenderView {
 
 export const LENDER_NAME_MAX_CHARACTERS = 200;
 
-export async function listLenders(db: Database): Promise<LenderView[]> {
+export async function listLenders(db: DbExecutor): Promise<LenderView[]> {
   return db.select({ id: lenders.id, name: lenders.name }).from(lenders).orderBy(asc(lenders.name), asc(lenders.id));
 }
 
-export async function findLenderById(db: Database, id: string): Promise<LenderView | undefined> {
+export async function findLenderById(db: DbExecutor, id: string): Promise<LenderView | undefined> {
   const [row] = await db.select({ id: lenders.id, name: lenders.name }).from(lenders).where(eq(lenders.id, id));
   return row;
 }
 
 /** Names compare case-insensitively: "Acme" and "ACME " are one lender to a person reading a list. */
-export async function findLenderByName(db: Database, name: string): Promise<LenderView | undefined> {
+export async function findLenderByName(db: DbExecutor, name: string): Promise<LenderView | undefined> {
   const [row] = await db
     .select({ id: lenders.id, name: lenders.name })
     .from(lenders)
@@ -32,7 +32,7 @@ export async function findLenderByName(db: Database, name: string): Promise<Lend
 }
 
 /** 409 CONFLICT when the name is taken (also when a parallel request took it first). */
-export async function createLender(db: Database, rawName: string, now: Date): Promise<LenderView> {
+export async function createLender(db: DbExecutor, rawName: string, now: Date): Promise<LenderView> {
   const name = rawName.trim();
   if (name.length === 0) throw validationError('/name', 'must not be blank');
   if ([...name].length > LENDER_NAME_MAX_CHARACTERS) throw validationError('/name', `must NOT have more than ${LENDER_NAME_MAX_CHARACTERS} characters`);

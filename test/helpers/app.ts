@@ -77,6 +77,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     logs,
     async close() {
       await app.close();
+      await services.close();
       if (!options.database) await database.close();
     },
   };
