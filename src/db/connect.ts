@@ -52,23 +52,22 @@ export function connectPostgres(databaseUrl: string): DatabaseHandle {
   // An idle client losing its connection must not crash the process; the pool replaces it.
   pool.on('error', () => {});
   const db = drizzlePg(pool, { schema });
-  return {
-    db,
-    kind: 'postgres',
-    migrate: () => migratePg(db, { migrationsFolder: MIGRATIONS_FOLDER }),
-    query: async <Row>(statement: SQL) => ((await db.execute(statement)) as unknown as { rows: Row[] }).rows,
-    close: () => pool.end(),
-  };
+  return handleOver(db, 'postgres', () => migratePg(db, { migrationsFolder: MIGRATIONS_FOLDER }), () => pool.end());
 }
 
 export function wrapPglite(client: PGlite): DatabaseHandle {
   const db = drizzlePglite(client, { schema });
+  return handleOver(db, 'pglite', () => migratePglite(db, { migrationsFolder: MIGRATIONS_FOLDER }), () => client.close());
+}
+
+function handleOver(db: Database, kind: DatabaseHandle['kind'], migrate: () => Promise<void>, close: () => Promise<void>): DatabaseHandle {
   return {
     db,
-    kind: 'pglite',
-    migrate: () => migratePglite(db, { migrationsFolder: MIGRATIONS_FOLDER }),
+    kind,
+    migrate,
+    // Both drivers answer `{ rows }`; Drizzle's type for it differs per driver.
     query: async <Row>(statement: SQL) => ((await db.execute(statement)) as unknown as { rows: Row[] }).rows,
-    close: () => client.close(),
+    close,
   };
 }
 
