@@ -1,4 +1,4 @@
-// DELETE /api/rbac/rate-limits (and clearRateLimits, which the CLI shares):
+// DELETE /api/rbac/rate-limits (and the rate-limit clearing use case, which the CLI shares):
 // an admin clears a phone, an IP or an email; the next attempt goes through,
 // and the clear is audited with its actor.
 
@@ -112,7 +112,7 @@ describe('DELETE /api/rbac/rate-limits', () => {
   });
 });
 
-describe('clearRateLimits (what the CLI calls)', () => {
+describe('rateLimitClearing.clear (what the CLI calls)', () => {
   it('clears, counts and audits with a null actor', async () => {
     const user = await createUser(t);
     for (let i = 0; i < 5; i += 1) await loginOk(t, user);
