@@ -3,7 +3,7 @@
 // one function, so they serve the same route table (the incident behind this
 // product was a production server that mounted fewer routes).
 
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { randomUUID } from 'node:crypto';
 import { enforceRouteAccess } from './http/access.js';
@@ -26,27 +26,6 @@ import type { Services } from './services.js';
 import { fastifyTrustProxy } from './config.js';
 
 export const BODY_LIMIT_BYTES = 64 * 1024;
-
-/** Never logged: passwords, codes, tokens, credentials (pino `redact` paths). */
-export const REDACTED_LOG_PATHS = [
-  'req.headers.authorization',
-  'req.headers.cookie',
-  'headers.authorization',
-  '*.password',
-  '*.code',
-  '*.tempToken',
-  '*.refreshToken',
-  '*.accessToken',
-  '*.authToken',
-  'body.password',
-  'body.code',
-  'body.tempToken',
-  'body.refreshToken',
-];
-
-export function loggerOptions(level: string): NonNullable<FastifyServerOptions['logger']> {
-  return { level, redact: { paths: REDACTED_LOG_PATHS, censor: '[redacted]' } };
-}
 
 export interface BuildAppOptions {
   /** A pino logger (shared with the services); Fastify's request logs go through it. */
@@ -72,9 +51,9 @@ export async function buildApp(services: Services, options: BuildAppOptions): Pr
 
   installErrorHandling(app);
   installRequestHardening(app);
-  enforceRouteAccess(app, services.tokens);
+  enforceRouteAccess(app, services.verifyAccessToken);
   // Before every route: LIMIT_REQUESTS_PER_IP counts each request (the 404s too).
-  const requestLimit = await registerRequestLimit(app, services);
+  const requestLimit = await registerRequestLimit(app, { counters: services.requestCounters, rule: config.limits.requestsPerIp });
   // Before every route module: the OpenAPI document and the Problem error responses only reach routes added after them.
   await registerOpenApi(app);
 

@@ -96,6 +96,15 @@ export function validationError(path: string, message: string): AppError {
   return new AppError('VALIDATION_FAILED', { detail: message, errors: [{ path, message }] });
 }
 
+/** The field errors a use case collected, as one VALIDATION_FAILED; nothing when there are none. */
+export function throwIfInvalid(errors: readonly FieldError[]): void {
+  if (errors.length === 0) return;
+  throw new AppError('VALIDATION_FAILED', {
+    detail: `The request is not valid: ${errors.map((error) => `${error.path} ${error.message}`).join('; ')}.`,
+    errors: [...errors],
+  });
+}
+
 /**
  * "Try again in 11 minutes." / "Try again in 40 seconds." — minutes rounded up
  * so the words are never shorter than the real wait.

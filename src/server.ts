@@ -3,14 +3,15 @@
 
 import pino, { type Logger } from 'pino';
 import type { FastifyInstance } from 'fastify';
-import { buildApp, loggerOptions } from './app.js';
+import { buildApp } from './app.js';
+import { loggerOptions } from './logging.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { connectDatabase, type DatabaseHandle } from './db/connect.js';
-import { seedDevelopmentAdmin } from './db/seed.js';
+import { seedDevelopmentAdmin } from './users/development-seed.js';
 import { createAccessTokensFor, createServices, type Services } from './services.js';
 
 export function createLogger(config: Pick<Config, 'logLevel'>, destination: 1 | 2 = 1): Logger {
-  return pino(loggerOptions(config.logLevel) as pino.LoggerOptions, pino.destination({ fd: destination, sync: true }));
+  return pino(loggerOptions(config.logLevel), pino.destination({ fd: destination, sync: true }));
 }
 
 /** Opens the configured database and applies the committed migrations. */
@@ -44,7 +45,7 @@ export interface RunningServer {
 
 export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
   // Keys first: an unusable JWT_PRIVATE_KEYS stops the start before the database is touched.
-  const accessTokens = await createAccessTokensFor(config);
+  const jwt = await createAccessTokensFor(config);
   if (config.twilio && !config.twilio.baseUrl.startsWith('https://')) {
     logger.warn(`TWILIO_VERIFY_BASE_URL=${config.twilio.baseUrl} is not https: codes go to a stand-in, not to Twilio. Unset it to reach https://verify.twilio.com.`);
   }
@@ -52,11 +53,22 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     const setting = config.databaseUrl ? 'DATABASE_URL' : 'DATA_DIR';
     throw new Error(`the database of ${setting} cannot be opened and migrated (${rootCauseMessage(error)}): check ${setting} and that the database accepts connections.`, { cause: error });
   });
-  const services = await createServices(config, database, logger, { accessTokens });
-  // The embedded database only: admin123 and the console code never reach a database others use (defect 9.4).
-  if (config.seedDevelopmentAdmin && database.kind === 'pglite') await seedDevelopmentAdmin(services.db, services.passwords);
-  const app = await buildApp(services, { logger });
-  const address = await app.listen({ port: config.port, host: config.host });
+  const services = await createServices(config, database, logger, { jwt });
+  const closeAll = async () => {
+    await services.close();
+    await database.close();
+  };
+  let app: FastifyInstance;
+  let address: string;
+  try {
+    // The embedded database only: admin123 and the console code never reach a database others use (defect 9.4).
+    if (config.seedDevelopmentAdmin && database.kind === 'pglite') await seedDevelopmentAdmin(services.db, services.passwords);
+    app = await buildApp(services, { logger });
+    address = await app.listen({ port: config.port, host: config.host });
+  } catch (error) {
+    await closeAll().catch(() => {});
+    throw error;
+  }
   logger.info({ otpProvider: services.otp.name, database: database.kind, production: config.isProduction }, `Boreal Portal listening on ${address}`);
   return {
     app,
@@ -64,7 +76,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     address,
     async close() {
       await app.close();
-      await database.close();
+      await closeAll();
     },
   };
 }

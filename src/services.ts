@@ -1,25 +1,34 @@
 // The composition root of the domain: every use case wired to its storage,
-// clock and randomness. Tests build the same graph with a fixed clock, an
-// in-memory database or a fake Twilio; nothing here knows about HTTP.
+// clock and randomness, each given only what it uses. Tests build the same
+// graph with a fixed clock, an in-memory database or a fake Twilio; nothing
+// here knows about HTTP. Only src/http/, src/cli/ and src/server.ts import
+// this file: the domain modules receive narrow dependency objects instead.
 
 import type { Logger } from 'pino';
 import { ConfigError, type Config } from './config.js';
 import type { DatabaseHandle, Database } from './db/connect.js';
 import { createAuditLog, type AuditLog } from './audit/audit.js';
+import { createApplications, type Applications } from './applications/applications.js';
+import { createAccessTokenCheck, type VerifyAccessToken } from './auth/access-token-check.js';
 import { createAccessTokens, loadOrCreateDevelopmentKeys, type AccessTokens, type KeySet } from './auth/access-tokens.js';
-import { cryptoRandom, systemClock, type Clock, type Random } from './auth/crypto.js';
 import { createChallengeStore } from './auth/otp-challenges.js';
 import { createPasswordHasher, type PasswordHasher } from './auth/passwords.js';
+import { createSessionTokens, type SessionTokens } from './auth/session-tokens.js';
 import { createSessionStore, type SessionStore } from './auth/sessions.js';
 import { createSignIn, type SignIn } from './auth/sign-in.js';
-import { createTokenIssuer, type TokenIssuer } from './auth/token-issuer.js';
+import { cryptoRandom, systemClock, type Clock, type Random } from './core/clock.js';
+import { createRateLimitClearing, type RateLimitClearing } from './limits/clear.js';
 import { createLimits, type Limits } from './limits/limits.js';
+import { createRequestCounters, type RequestCounters } from './limits/request-counters.js';
 import { createOtpProvider } from './otp/create-provider.js';
 import type { OtpProvider } from './otp/provider.js';
+import { createUserAdmin, type UserAdmin } from './users/user-admin.js';
 
 export interface Services {
   config: Config;
-  database: DatabaseHandle;
+  /** The connection: engine kind, raw queries, migrations, close. */
+  databaseHandle: DatabaseHandle;
+  /** The Drizzle database over it, for queries. */
   db: Database;
   clock: Clock;
   random: Random;
@@ -27,11 +36,22 @@ export interface Services {
   passwords: PasswordHasher;
   otp: OtpProvider;
   limits: Limits;
+  /** LIMIT_REQUESTS_PER_IP's counters: counted by the request-limit hook, cleared by rateLimitClearing. */
+  requestCounters: RequestCounters;
   audit: AuditLog;
   sessions: SessionStore;
-  accessTokens: AccessTokens;
-  tokens: TokenIssuer;
+  /** Signs access JWTs and checks their signatures and claims; publishes the JWKS. */
+  jwt: AccessTokens;
+  /** A session for a signed-in user, its refresh and its logout. */
+  sessionTokens: SessionTokens;
+  /** How every authenticated request checks its Bearer token (signature, then a live session). */
+  verifyAccessToken: VerifyAccessToken;
   signIn: SignIn;
+  userAdmin: UserAdmin;
+  applications: Applications;
+  rateLimitClearing: RateLimitClearing;
+  /** Releases what the services hold open (the Redis connection); the database is its opener's to close. */
+  close(): Promise<void>;
 }
 
 export interface ServiceOverrides {
@@ -40,8 +60,8 @@ export interface ServiceOverrides {
   otp?: OtpProvider;
   passwords?: PasswordHasher;
   keySet?: KeySet;
-  /** Already built (startServer builds them before opening the database). */
-  accessTokens?: AccessTokens;
+  /** Already built (startServer builds it before opening the database). */
+  jwt?: AccessTokens;
 }
 
 /**
@@ -67,17 +87,17 @@ export async function createAccessTokensFor(config: Config, clock: Clock = syste
 
 export async function createServices(
   config: Config,
-  database: DatabaseHandle,
+  databaseHandle: DatabaseHandle,
   logger: Logger,
   overrides: ServiceOverrides = {},
 ): Promise<Services> {
   const clock = overrides.clock ?? systemClock;
   const random = overrides.random ?? cryptoRandom;
-  const db = database.db;
-  const accessTokens = overrides.accessTokens ?? (await createAccessTokensFor(config, clock, overrides.keySet));
+  const db = databaseHandle.db;
+  const jwt = overrides.jwt ?? (await createAccessTokensFor(config, clock, overrides.keySet));
   const passwords = overrides.passwords ?? createPasswordHasher();
   const otp = overrides.otp ?? createOtpProvider(config, logger);
-  const limits = createLimits(database, clock);
+  const limits = createLimits(databaseHandle, clock);
   const audit = createAuditLog(db, clock);
   const sessions = createSessionStore({
     db,
@@ -86,7 +106,7 @@ export async function createServices(
     idleTtlSeconds: config.sessions.idleTtlSeconds,
     maxTtlSeconds: config.sessions.maxTtlSeconds,
   });
-  const tokens = createTokenIssuer({ db, accessTokens, accessTokenTtlSeconds: config.jwt.accessTokenTtlSeconds, sessions, audit });
+  const sessionTokens = createSessionTokens({ db, jwt, accessTokenTtlSeconds: config.jwt.accessTokenTtlSeconds, sessions, audit });
   const signIn = createSignIn({
     db,
     config,
@@ -95,8 +115,30 @@ export async function createServices(
     challenges: createChallengeStore(db, clock, random),
     limits,
     audit,
-    tokens,
+    tokens: sessionTokens,
     clock,
   });
-  return { config, database, db, clock, random, logger, passwords, otp, limits, audit, sessions, accessTokens, tokens, signIn };
+  const requestCounters = await createRequestCounters({ redisUrl: config.redisUrl, clock, logger });
+  return {
+    config,
+    databaseHandle,
+    db,
+    clock,
+    random,
+    logger,
+    passwords,
+    otp,
+    limits,
+    requestCounters,
+    audit,
+    sessions,
+    jwt,
+    sessionTokens,
+    verifyAccessToken: createAccessTokenCheck({ jwt, sessions }),
+    signIn,
+    userAdmin: createUserAdmin({ db, clock, passwords, sessions, audit }),
+    applications: createApplications({ db, clock, audit }),
+    rateLimitClearing: createRateLimitClearing({ db, limits, requestCounters, audit }),
+    close: () => requestCounters.close(),
+  };
 }

@@ -7,7 +7,8 @@ import { and, asc, desc, eq, ilike, lt, type SQL } from 'drizzle-orm';
 import type { Database } from '../db/connect.js';
 import { isUuid } from '../db/ids.js';
 import { keysetPage } from '../db/keyset.js';
-import { applicationHistory, applications, type ApplicationStatus } from '../db/schema.js';
+import type { ApplicationStatus } from '../core/vocabulary.js';
+import { applicationHistory, applications } from '../db/schema.js';
 import { can, type Principal } from '../rbac/roles.js';
 
 export type ApplicationRow = typeof applications.$inferSelect;

@@ -5,13 +5,14 @@
 // (issue #9: an amount or a lender changed without a trace).
 
 import { eq } from 'drizzle-orm';
+import type { AuditLog } from '../audit/audit.js';
+import type { Clock } from '../core/clock.js';
+import type { ApplicationStatus } from '../core/vocabulary.js';
 import type { Database } from '../db/connect.js';
 import { isUuid } from '../db/ids.js';
-import { applicationHistory, applications, users, type ApplicationStatus } from '../db/schema.js';
-import { createAuditLog } from '../audit/audit.js';
-import { AppError, type FieldError } from '../errors.js';
+import { applicationHistory, applications, users } from '../db/schema.js';
+import { AppError, throwIfInvalid, type FieldError } from '../errors.js';
 import { normalizePhone } from '../otp/phone.js';
-import type { Services } from '../services.js';
 import { findLenderById } from '../users/lenders.js';
 import { toApplicationView, type ApplicationView, type VisibilityScope } from './applications-repository.js';
 import { assertTransition } from './workflow.js';
@@ -34,12 +35,16 @@ export interface ApplicationChange {
   note?: string;
 }
 
-function failIfAny(errors: FieldError[]): void {
-  if (errors.length === 0) return;
-  throw new AppError('VALIDATION_FAILED', {
-    detail: `The request is not valid: ${errors.map((error) => `${error.path} ${error.message}`).join('; ')}.`,
-    errors,
-  });
+export interface ApplicationsDeps {
+  db: Database;
+  clock: Clock;
+  audit: AuditLog;
+}
+
+export interface Applications {
+  /** `actorId` null: the public intake. */
+  createApplication(input: NewApplication, actorId: string | null): Promise<ApplicationView>;
+  changeApplication(id: string, change: ApplicationChange, context: { scope: VisibilityScope; actorId: string; ip: string | null }): Promise<ApplicationView>;
 }
 
 /** References must name rows that exist: a dangling id would otherwise be a 500 from the foreign key. */
@@ -53,13 +58,19 @@ async function checkReferences(db: Database, input: { assignedTo?: string | null
   }
 }
 
-export async function createApplication(services: Services, input: NewApplication, actorId: string | null): Promise<ApplicationView> {
-  const { db, clock } = services;
+export function createApplications(deps: ApplicationsDeps): Applications {
+  return {
+    createApplication: (input, actorId) => createApplication(deps, input, actorId),
+    changeApplication: (id, change, context) => changeApplication(deps, id, change, context),
+  };
+}
+
+async function createApplication({ db, clock }: ApplicationsDeps, input: NewApplication, actorId: string | null): Promise<ApplicationView> {
   const errors: FieldError[] = [];
   const contactPhone = normalizePhone(input.contactPhone);
   if (!contactPhone) errors.push({ path: '/contactPhone', message: 'is not a valid phone number (use E.164, e.g. +16135550123)' });
   await checkReferences(db, input, errors);
-  failIfAny(errors);
+  throwIfInvalid(errors);
 
   const now = clock.now();
   return db.transaction(async (tx) => {
@@ -100,19 +111,18 @@ function fieldChanges(current: typeof applications.$inferSelect, change: Applica
   return changes;
 }
 
-export async function changeApplication(
-  services: Services,
+async function changeApplication(
+  { db, clock, audit }: ApplicationsDeps,
   id: string,
   change: ApplicationChange,
   context: { scope: VisibilityScope; actorId: string; ip: string | null },
 ): Promise<ApplicationView> {
-  const { db, clock } = services;
   const notFound = () => new AppError('NOT_FOUND', { detail: 'There is no such application.' });
   if (!isUuid(id) || (context.scope && context.scope.lenderId === null)) throw notFound();
   const errors: FieldError[] = [];
   if (Object.values(change).every((value) => value === undefined)) errors.push({ path: '/', message: 'must change at least one field' });
   await checkReferences(db, change, errors);
-  failIfAny(errors);
+  throwIfInvalid(errors);
 
   const now = clock.now();
   const row = await db.transaction(async (tx) => {
@@ -149,7 +159,6 @@ export async function changeApplication(
       note: change.note ?? null,
       changes,
     });
-    const audit = createAuditLog(tx as unknown as Database, clock);
     if (statusMoves) {
       await audit.record({
         type: 'APPLICATION_STATUS_CHANGED',
@@ -157,7 +166,7 @@ export async function changeApplication(
         actorId: context.actorId,
         ip: context.ip,
         detail: { applicationId: id, reference: current.reference, fromStatus: current.status, toStatus: updated!.status },
-      });
+      }, tx);
     }
     if (Object.keys(changes).length > 0) {
       await audit.record({
@@ -166,7 +175,7 @@ export async function changeApplication(
         actorId: context.actorId,
         ip: context.ip,
         detail: { applicationId: id, reference: current.reference, changes },
-      });
+      }, tx);
     }
     return updated!;
   });

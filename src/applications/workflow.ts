@@ -5,8 +5,6 @@
 import { APPLICATION_STATUSES, STATUS_TRANSITIONS, type ApplicationStatus } from '../core/vocabulary.js';
 import { AppError } from '../errors.js';
 
-export { STATUS_TRANSITIONS };
-
 export const FINAL_STATUSES: readonly ApplicationStatus[] = APPLICATION_STATUSES.filter((status) => STATUS_TRANSITIONS[status].length === 0);
 
 export function canTransition(from: ApplicationStatus, to: ApplicationStatus): boolean {

@@ -1,7 +1,7 @@
 // Append-only audit events. Callers pass only what is safe to keep: no event
 // ever holds a password, a code or a token (the HTTP layer never hands those here).
 
-import type { Database } from '../db/connect.js';
+import type { Database, DbExecutor } from '../db/connect.js';
 import { auditEvents } from '../db/schema.js';
 
 export const AUDIT_EVENT_TYPES = [
@@ -35,13 +35,14 @@ export interface AuditEventInput {
 }
 
 export interface AuditLog {
-  record(event: AuditEventInput): Promise<void>;
+  /** `executor`: the transaction of the change the event tells of, so both commit or neither does. */
+  record(event: AuditEventInput, executor?: DbExecutor): Promise<void>;
 }
 
 export function createAuditLog(db: Database, clock: { now(): Date }): AuditLog {
   return {
-    async record(event) {
-      await db.insert(auditEvents).values({
+    async record(event, executor = db) {
+      await executor.insert(auditEvents).values({
         type: event.type,
         userId: event.userId,
         actorId: event.actorId,

@@ -18,8 +18,8 @@ import {
   type KeyObject,
 } from 'jose';
 import { AppError } from '../errors.js';
-import { ROLE_NAMES, type RoleName } from '../db/schema.js';
-import type { Clock } from './crypto.js';
+import { ROLE_NAMES, type RoleName } from '../core/vocabulary.js';
+import type { Clock } from '../core/clock.js';
 
 type VerificationKey = CryptoKey | KeyObject | Uint8Array;
 

@@ -4,9 +4,10 @@
 // the whole session is revoked.
 
 import { and, eq, gt, isNull } from 'drizzle-orm';
-import type { Database } from '../db/connect.js';
+import type { Database, DbExecutor } from '../db/connect.js';
 import { refreshTokens, sessions, users } from '../db/schema.js';
-import { addSeconds, randomSecret, sha256Hex, splitOpaqueToken, type Clock, type Random } from './crypto.js';
+import type { Clock, Random } from '../core/clock.js';
+import { addSeconds, randomSecret, sha256Hex, splitOpaqueToken } from './crypto.js';
 
 export interface IssuedRefreshToken {
   sessionId: string;
@@ -27,13 +28,15 @@ export interface LiveSessionPrincipal extends LiveSession {
 }
 
 export interface SessionStore {
-  create(userId: string): Promise<IssuedRefreshToken>;
+  /** `executor`: a transaction the session must commit with (see session-tokens.ts startSession). */
+  create(userId: string, executor?: DbExecutor): Promise<IssuedRefreshToken>;
   /** Spends `refreshToken` and issues the next one; a reused token revokes its session. */
   rotate(refreshToken: string): Promise<RotationResult>;
   /** The session (with its user's state) if it is neither revoked nor past its absolute end. */
   findLive(sessionId: string): Promise<LiveSessionPrincipal | undefined>;
   revoke(sessionId: string, reason: string): Promise<boolean>;
-  revokeAllOfUser(userId: string, reason: string): Promise<number>;
+  /** `executor`: the transaction that changes the user (user-admin.ts), so no sign-in slips between. */
+  revokeAllOfUser(userId: string, reason: string, executor?: DbExecutor): Promise<number>;
 }
 
 export type RotationResult =
@@ -51,12 +54,12 @@ export function createSessionStore(options: {
 }): SessionStore {
   const { db, clock, random } = options;
 
-  async function issueToken(sessionId: string, userId: string, maxExpiresAt: Date): Promise<IssuedRefreshToken> {
+  async function issueToken(sessionId: string, userId: string, maxExpiresAt: Date, executor: DbExecutor = db): Promise<IssuedRefreshToken> {
     const now = clock.now();
     const idleEnd = addSeconds(now, options.idleTtlSeconds);
     const expiresAt = idleEnd < maxExpiresAt ? idleEnd : maxExpiresAt;
     const secret = randomSecret(random);
-    await db.insert(refreshTokens).values({ tokenHash: sha256Hex(secret), sessionId, expiresAt, createdAt: now });
+    await executor.insert(refreshTokens).values({ tokenHash: sha256Hex(secret), sessionId, expiresAt, createdAt: now });
     return {
       sessionId,
       userId,
@@ -69,14 +72,14 @@ export function createSessionStore(options: {
     row.revokedAt === null && row.maxExpiresAt.getTime() > clock.now().getTime();
 
   const store: SessionStore = {
-    async create(userId) {
+    async create(userId, executor = db) {
       const now = clock.now();
       const maxExpiresAt = addSeconds(now, options.maxTtlSeconds);
-      const [session] = await db
+      const [session] = await executor
         .insert(sessions)
         .values({ userId, createdAt: now, lastUsedAt: now, maxExpiresAt })
         .returning({ id: sessions.id });
-      return issueToken(session!.id, userId, maxExpiresAt);
+      return issueToken(session!.id, userId, maxExpiresAt, executor);
     },
 
     async rotate(refreshToken) {
@@ -147,8 +150,8 @@ export function createSessionStore(options: {
       return revoked.length > 0;
     },
 
-    async revokeAllOfUser(userId, reason) {
-      const revoked = await db
+    async revokeAllOfUser(userId, reason, executor = db) {
+      const revoked = await executor
         .update(sessions)
         .set({ revokedAt: clock.now(), revokedReason: reason })
         .where(and(eq(sessions.userId, userId), isNull(sessions.revokedAt)))

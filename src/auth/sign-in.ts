@@ -21,7 +21,7 @@ import type { PasswordHasher } from './passwords.js';
 import type { Challenge, ChallengeStore } from './otp-challenges.js';
 import type { Clock } from './crypto.js';
 import { createCodeSending } from './code-sending.js';
-import type { TokenIssuer, SignedIn } from './token-issuer.js';
+import type { SessionTokens, SignedIn } from './session-tokens.js';
 
 export interface LoginResult {
   status: 'OTP_REQUIRED';
@@ -44,7 +44,7 @@ export interface SignInDeps {
   challenges: ChallengeStore;
   limits: Limits;
   audit: AuditLog;
-  tokens: TokenIssuer;
+  tokens: SessionTokens;
   clock: Clock;
 }
 

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { Redis } from 'ioredis';
 import pino from 'pino';
 import { createAccessTokens, type KeySet } from '../auth/access-tokens.js';
-import { systemClock } from '../auth/crypto.js';
+import { systemClock } from '../core/clock.js';
 import type { Config } from '../config.js';
 import { connectDatabase, pingDatabase, type DatabaseHandle } from '../db/connect.js';
 import { createOtpProvider } from '../otp/create-provider.js';

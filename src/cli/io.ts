@@ -3,7 +3,7 @@
 // take a CliIo instead of touching process.* so tests run them in-process.
 
 import pino, { type Logger } from 'pino';
-import { loggerOptions } from '../app.js';
+import { loggerOptions } from '../logging.js';
 import { generateKeySet } from '../auth/access-tokens.js';
 import { ConfigError, loadConfig, type Config } from '../config.js';
 import type { DatabaseHandle } from '../db/connect.js';
@@ -43,7 +43,7 @@ export function loadSettings(io: CliIo, report: NodeJS.WritableStream = io.stder
 
 /** pino to stderr, so a command's stdout holds only its output. */
 export function cliLogger(io: CliIo, level: string): Logger {
-  return pino(loggerOptions(level) as pino.LoggerOptions, io.stderr);
+  return pino(loggerOptions(level), io.stderr);
 }
 
 export interface OpenedServices {
@@ -62,7 +62,14 @@ export async function openServices(config: Config, io: CliIo): Promise<OpenedSer
   const database = await openMigratedDatabase(config);
   try {
     const services = await createServices(config, database, logger, { keySet: config.jwt.privateKeys ?? (await generateKeySet()) });
-    return { services, database, close: () => database.close() };
+    return {
+      services,
+      database,
+      async close() {
+        await services.close();
+        await database.close();
+      },
+    };
   } catch (error) {
     await database.close().catch(() => {});
     throw error;

@@ -1,7 +1,6 @@
 // `boreal rate-limits clear`: the way out of a limit from a shell, through the
-// same clearRateLimits as DELETE /api/rbac/rate-limits (audited alike).
+// same rate-limit clearing use case as DELETE /api/rbac/rate-limits (audited alike).
 
-import { clearRateLimits } from '../limits/clear.js';
 import { EXIT_FAILED, EXIT_OK, loadSettings, withServices, writeLine, type CliIo, type ExitCode } from './io.js';
 
 export interface RateLimitsClearOptions {
@@ -18,7 +17,7 @@ export async function rateLimitsClearCommand(io: CliIo, options: RateLimitsClear
     io,
     async (services) => {
       const target = Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined));
-      const cleared = await clearRateLimits(services, target, { actorId: null, ip: null });
+      const cleared = await services.rateLimitClearing.clear(target, { actorId: null, ip: null });
       writeLine(io.stdout, String(cleared));
       return EXIT_OK;
     },

@@ -2,9 +2,8 @@
 // no seeded user), or any user, through the same createUser as the admin API,
 // so every rule (password policy, phone, roles, lender) holds here too.
 
-import type { RoleName } from '../db/schema.js';
+import type { RoleName } from '../core/vocabulary.js';
 import { createLender, findLenderByName } from '../users/lenders.js';
-import { createUser } from '../users/user-admin.js';
 import { EXIT_FAILED, EXIT_OK, loadSettings, withServices, writeLine, type CliIo, type ExitCode } from './io.js';
 import { PasswordInputError, readNewPassword } from './read-password.js';
 
@@ -38,12 +37,11 @@ export async function usersCreateCommand(io: CliIo, options: UsersCreateOptions)
       let lenderId: string | null = null;
       if (options.lender !== undefined) {
         const existing = await findLenderByName(services.db, options.lender);
-        const lender = existing ?? (await createLender(services.db, options.lender, services.clock.now()));
+        const lender = existing ?? (await createLender(services, options.lender, services.clock.now(), { actorId: null, ip: null }));
         if (!existing) writeLine(io.stderr, `Created lender "${lender.name}" (${lender.id}).`);
         lenderId = lender.id;
       }
-      const user = await createUser(
-        services,
+      const user = await services.userAdmin.createUser(
         { email: options.email, name: options.name, password, roles: options.roles as RoleName[], phone: options.phone ?? null, lenderId },
         CLI_ACTOR,
       );

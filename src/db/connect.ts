@@ -17,6 +17,16 @@ import * as schema from './schema.js';
 
 export type Database = PgDatabase<PgQueryResultHKT, typeof schema>;
 
+/** A transaction of `Database`: what `db.transaction(async (tx) => …)` hands in. */
+export type Transaction = Parameters<Parameters<Database['transaction']>[0]>[0];
+
+/**
+ * What a repository or the audit log runs its statements on: the database, or
+ * a transaction of it, so a use case can put several writes in one
+ * transaction without casting.
+ */
+export type DbExecutor = Database | Transaction;
+
 export interface DatabaseHandle {
   db: Database;
   kind: 'pglite' | 'postgres';
@@ -42,23 +52,22 @@ export function connectPostgres(databaseUrl: string): DatabaseHandle {
   // An idle client losing its connection must not crash the process; the pool replaces it.
   pool.on('error', () => {});
   const db = drizzlePg(pool, { schema });
-  return {
-    db: db as unknown as Database,
-    kind: 'postgres',
-    migrate: () => migratePg(db, { migrationsFolder: MIGRATIONS_FOLDER }),
-    query: async <Row>(statement: SQL) => ((await db.execute(statement)) as unknown as { rows: Row[] }).rows,
-    close: () => pool.end(),
-  };
+  return handleOver(db, 'postgres', () => migratePg(db, { migrationsFolder: MIGRATIONS_FOLDER }), () => pool.end());
 }
 
 export function wrapPglite(client: PGlite): DatabaseHandle {
   const db = drizzlePglite(client, { schema });
+  return handleOver(db, 'pglite', () => migratePglite(db, { migrationsFolder: MIGRATIONS_FOLDER }), () => client.close());
+}
+
+function handleOver(db: Database, kind: DatabaseHandle['kind'], migrate: () => Promise<void>, close: () => Promise<void>): DatabaseHandle {
   return {
-    db: db as unknown as Database,
-    kind: 'pglite',
-    migrate: () => migratePglite(db, { migrationsFolder: MIGRATIONS_FOLDER }),
+    db,
+    kind,
+    migrate,
+    // Both drivers answer `{ rows }`; Drizzle's type for it differs per driver.
     query: async <Row>(statement: SQL) => ((await db.execute(statement)) as unknown as { rows: Row[] }).rows,
-    close: () => client.close(),
+    close,
   };
 }
 

@@ -5,7 +5,7 @@
 
 import type { FastifyInstance, FastifyRequest, onRequestHookHandler, RouteOptions } from 'fastify';
 import { AppError } from '../errors.js';
-import type { TokenIssuer } from '../auth/token-issuer.js';
+import type { VerifyAccessToken } from '../auth/access-token-check.js';
 import { can, type Permission, type Principal } from '../rbac/roles.js';
 
 export type RouteAccess =
@@ -39,13 +39,13 @@ export function principalOf(request: FastifyRequest): Principal {
   return request.principal;
 }
 
-export function authenticate(tokens: TokenIssuer): onRequestHookHandler {
+export function authenticate(verifyAccessToken: VerifyAccessToken): onRequestHookHandler {
   return async (request) => {
     const header = request.headers.authorization;
     if (!header) throw new AppError('AUTHENTICATION_REQUIRED');
     const match = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/i.exec(header);
     if (!match) throw new AppError('INVALID_TOKEN');
-    request.principal = await tokens.authenticate(match[1]!);
+    request.principal = await verifyAccessToken(match[1]!);
   };
 }
 
@@ -59,8 +59,8 @@ export function authorize(...permissions: Permission[]): onRequestHookHandler {
 }
 
 /** Adds the hooks that a route's declared access needs; throws for a route that declares none. */
-export function enforceRouteAccess(app: FastifyInstance, tokens: TokenIssuer): void {
-  const authenticateHook = authenticate(tokens);
+export function enforceRouteAccess(app: FastifyInstance, verifyAccessToken: VerifyAccessToken): void {
+  const authenticateHook = authenticate(verifyAccessToken);
   app.addHook('onRoute', (route) => {
     const access = routeAccess(route);
     if (!access) {

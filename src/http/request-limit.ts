@@ -17,14 +17,8 @@ import fastifyRateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { tooManyRequests } from '../errors.js';
 import { clientKey } from '../limits/client-ip.js';
-import {
-  attachRequestCounters,
-  createMemoryRequestCounters,
-  createRedisRequestCounters,
-  detachRequestCounters,
-  type RequestCounters,
-} from '../limits/request-counters.js';
-import type { Services } from '../services.js';
+import type { LimitRule } from '../core/limit-rule.js';
+import type { RequestCounters } from '../limits/request-counters.js';
 import type { ReadinessExtras } from './routes/health.js';
 
 export interface RequestLimit {
@@ -64,27 +58,13 @@ export function clientOf(request: FastifyRequest): string {
   return clientKey(request.ip || request.socket?.remoteAddress);
 }
 
-/** Registers the request limit on the root instance; call before any route. */
-export async function registerRequestLimit(app: FastifyInstance, services: Services): Promise<RequestLimit> {
-  const { config, clock, logger } = services;
-  const rule = config.limits.requestsPerIp;
-  const counters = config.redisUrl
-    ? createRedisRequestCounters({
-        url: config.redisUrl,
-        clock,
-        onStoreError: (error) =>
-          logger.warn({ err: { message: error.message } }, 'Redis does not answer: request limits fall back to this instance\'s memory'),
-        onStoreRecovered: () => logger.info('Redis answers again: request limits are shared again'),
-      })
-    : createMemoryRequestCounters(clock);
-  // Start shared when Redis is there; start anyway when it is not (readiness says so).
-  await counters.ready().catch((error: Error) => logger.warn({ err: { message: error.message } }, 'Redis does not answer at start: request limits count in memory until it does'));
-  attachRequestCounters(services, counters);
-  app.addHook('onClose', async () => {
-    detachRequestCounters(services);
-    await counters.close();
-  });
-
+/**
+ * Registers the request limit on the root instance; call before any route.
+ * The counters come from the composition root, which also hands them to the
+ * admin's clear (limits/clear.ts) and closes them.
+ */
+export async function registerRequestLimit(app: FastifyInstance, options: { counters: RequestCounters; rule: LimitRule }): Promise<RequestLimit> {
+  const { counters, rule } = options;
   await app.register(fastifyRateLimit, {
     global: false,
     max: rule.limit,

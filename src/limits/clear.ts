@@ -18,12 +18,13 @@
 // clear is audited as RATE_LIMIT_CLEARED, even one that found nothing.
 
 import { isIP } from 'node:net';
+import type { AuditLog } from '../audit/audit.js';
+import type { Database } from '../db/connect.js';
 import { AppError, validationError } from '../errors.js';
 import { normalizePhone } from '../otp/phone.js';
-import type { Services } from '../services.js';
 import { findUserByEmail, normalizeEmail } from '../users/users-repository.js';
-import { limitKeys } from './limits.js';
-import { attachedRequestCounters, createRedisRequestCounters } from './request-counters.js';
+import { limitKeys, type Limits } from './limits.js';
+import type { RequestCounters } from './request-counters.js';
 
 export interface RateLimitTarget {
   phone?: string;
@@ -37,11 +38,24 @@ export interface RateLimitClearActor {
   ip: string | null;
 }
 
-export async function clearRateLimits(
-  services: Services,
-  target: { phone?: string; ip?: string; email?: string },
-  actor: { actorId: string | null; ip: string | null },
-): Promise<number> {
+export interface RateLimitClearingDeps {
+  db: Database;
+  limits: Pick<Limits, 'clear'>;
+  /** The process's LIMIT_REQUESTS_PER_IP counters (Redis-backed when REDIS_URL is set). */
+  requestCounters: Pick<RequestCounters, 'clear'>;
+  audit: AuditLog;
+}
+
+export interface RateLimitClearing {
+  /** Returns how many counters and locks existed and went. */
+  clear(target: RateLimitTarget, actor: RateLimitClearActor): Promise<number>;
+}
+
+export function createRateLimitClearing(deps: RateLimitClearingDeps): RateLimitClearing {
+  return { clear: (target, actor) => clearRateLimits(deps, target, actor) };
+}
+
+async function clearRateLimits(deps: RateLimitClearingDeps, target: RateLimitTarget, actor: RateLimitClearActor): Promise<number> {
   if (target.phone === undefined && target.ip === undefined && target.email === undefined) {
     throw new AppError('VALIDATION_FAILED', {
       detail: 'Name what to clear: a phone, an ip or an email.',
@@ -74,7 +88,7 @@ export async function clearRateLimits(
     const email = normalizeEmail(target.email);
     if (email === '') throw validationError('/email', 'must not be empty');
     keys.add(limitKeys.passwordLockout(email));
-    const user = await findUserByEmail(services.db, email);
+    const user = await findUserByEmail(deps.db, email);
     if (user) {
       userId = user.id;
       keys.add(limitKeys.otpLockout(user.id));
@@ -83,10 +97,13 @@ export async function clearRateLimits(
     detail.email = email;
   }
 
-  let cleared = await services.limits.clear([...keys]);
-  if (ip !== undefined) cleared += await clearRequestCounter(services, ip);
+  let cleared = await deps.limits.clear([...keys]);
+  // Redis away: the counters of this process are cleared, the Redis one is
+  // not (the counters log it); the database counters are cleared and the
+  // clear is audited all the same.
+  if (ip !== undefined) cleared += await deps.requestCounters.clear(limitKeys.requestsPerIp(ip));
 
-  await services.audit.record({
+  await deps.audit.record({
     type: 'RATE_LIMIT_CLEARED',
     userId,
     actorId: actor.actorId,
@@ -94,23 +111,4 @@ export async function clearRateLimits(
     detail: { ...detail, cleared },
   });
   return cleared;
-}
-
-/** The LIMIT_REQUESTS_PER_IP counter of `ip`, where this process can reach it. */
-async function clearRequestCounter(services: Services, ip: string): Promise<number> {
-  const key = limitKeys.requestsPerIp(ip);
-  const counters = attachedRequestCounters(services);
-  if (counters) return counters.clear(key);
-  if (!services.config.redisUrl) return 0;
-  const shared = createRedisRequestCounters({ url: services.config.redisUrl, clock: services.clock });
-  try {
-    await shared.ready();
-    return await shared.clear(key);
-  } catch (error) {
-    // The database counters are cleared and the clear is audited all the same.
-    services.logger.warn({ err: { message: (error as Error).message } }, 'Redis does not answer: the request counter of this address was not cleared');
-    return 0;
-  } finally {
-    await shared.close();
-  }
 }

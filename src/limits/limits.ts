@@ -12,9 +12,9 @@
 // an allowance beyond a limit.
 
 import { sql } from 'drizzle-orm';
-import type { LimitRule } from '../config.js';
+import type { LimitRule } from '../core/limit-rule.js';
 import type { DatabaseHandle } from '../db/connect.js';
-import type { Clock } from '../auth/crypto.js';
+import type { Clock } from '../core/clock.js';
 import { clientKey } from './client-ip.js';
 
 export interface LimitDecision {

@@ -10,7 +10,8 @@
 // everyone (the incident behind this product was an outage of sign-in).
 
 import { Redis } from 'ioredis';
-import type { Clock } from '../auth/crypto.js';
+import type { Logger } from 'pino';
+import type { Clock } from '../core/clock.js';
 
 export interface RequestCount {
   /** Requests counted in the current window, this one included. */
@@ -162,7 +163,10 @@ export function createRedisRequestCounters(options: RedisRequestCountersOptions)
     async clear(key) {
       const local = await fallback.clear(key);
       // Redis down: the fallback counters are the ones in use, and they are cleared.
-      const shared = await redis.del(REDIS_REQUEST_KEY_PREFIX + key).catch(() => 0);
+      const shared = await redis.del(REDIS_REQUEST_KEY_PREFIX + key).catch((error: Error) => {
+        markFailing(error);
+        return 0;
+      });
       return Math.max(local, shared);
     },
     async check() {
@@ -195,17 +199,22 @@ export function createRedisRequestCounters(options: RedisRequestCountersOptions)
   };
 }
 
-/** The counters of a running app, by its services object: how an admin's clear reaches them. */
-const attached = new WeakMap<object, RequestCounters>();
-
-export function attachRequestCounters(owner: object, counters: RequestCounters): void {
-  attached.set(owner, counters);
-}
-
-export function detachRequestCounters(owner: object): void {
-  attached.delete(owner);
-}
-
-export function attachedRequestCounters(owner: object): RequestCounters | undefined {
-  return attached.get(owner);
+/**
+ * The request counters of one process, built once by the composition root
+ * (services.ts) and handed to the request-limit hook and to the clearing use
+ * case: in Redis when REDIS_URL is set, else in memory. Each change of Redis's
+ * state is one log line. Resolves when Redis answers, or after its connect
+ * timeout: a start without Redis counts in memory until it answers.
+ */
+export async function createRequestCounters(options: { redisUrl: string | undefined; clock: Clock; logger: Logger }): Promise<RequestCounters> {
+  const { redisUrl, clock, logger } = options;
+  if (!redisUrl) return createMemoryRequestCounters(clock);
+  const counters = createRedisRequestCounters({
+    url: redisUrl,
+    clock,
+    onStoreError: (error) => logger.warn({ err: { message: error.message } }, "Redis does not answer: request limits fall back to this instance's memory"),
+    onStoreRecovered: () => logger.info('Redis answers again: request limits are shared again'),
+  });
+  await counters.ready().catch((error: Error) => logger.warn({ err: { message: error.message } }, 'Redis does not answer at start: request limits count in memory until it does'));
+  return counters;
 }

@@ -1,7 +1,7 @@
 // Roles and their permissions (API.md "Roles and permissions"). Object-level
 // limits (a lender sees only its own applications) live with the objects.
 
-import type { RoleName } from '../db/schema.js';
+import type { RoleName } from '../core/vocabulary.js';
 
 export const PERMISSIONS = [
   'applications:read',

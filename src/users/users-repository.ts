@@ -1,8 +1,9 @@
 // Reading users with their roles: the shapes the sign-in and the admin views need.
 
 import { eq, inArray } from 'drizzle-orm';
-import type { Database } from '../db/connect.js';
-import { userRoles, users, ROLE_NAMES, type RoleName } from '../db/schema.js';
+import type { DbExecutor } from '../db/connect.js';
+import { ROLE_NAMES, type RoleName } from '../core/vocabulary.js';
+import { userRoles, users } from '../db/schema.js';
 import { permissionsOf, type Permission } from '../rbac/roles.js';
 
 export interface UserRecord {
@@ -49,8 +50,15 @@ export function sortRoles(roles: readonly string[]): RoleName[] {
   return ROLE_NAMES.filter((role) => roles.includes(role));
 }
 
-export async function findUsersWithRoles(db: Database, where: ReturnType<typeof eq>): Promise<UserRecord[]> {
-  const rows = await db.select().from(users).where(where);
+/**
+ * `lock: 'share'` reads the users rows FOR SHARE (inside a transaction): a
+ * role change or a disable, which updates the users row first, then waits
+ * for that transaction, or that transaction waits for it and reads the new
+ * roles. See session-tokens.ts startSession.
+ */
+export async function findUsersWithRoles(db: DbExecutor, where: ReturnType<typeof eq>, lock?: 'share'): Promise<UserRecord[]> {
+  const query = db.select().from(users).where(where);
+  const rows = lock ? await query.for(lock) : await query;
   if (rows.length === 0) return [];
   const roleRows = await db.select().from(userRoles).where(inArray(userRoles.userId, rows.map((row) => row.id)));
   return rows.map((row) => ({
@@ -66,12 +74,12 @@ export async function findUsersWithRoles(db: Database, where: ReturnType<typeof 
   }));
 }
 
-export async function findUserByEmail(db: Database, email: string): Promise<UserRecord | undefined> {
+export async function findUserByEmail(db: DbExecutor, email: string): Promise<UserRecord | undefined> {
   return (await findUsersWithRoles(db, eq(users.email, normalizeEmail(email))))[0];
 }
 
-export async function findUserById(db: Database, id: string): Promise<UserRecord | undefined> {
-  return (await findUsersWithRoles(db, eq(users.id, id)))[0];
+export async function findUserById(db: DbExecutor, id: string, lock?: 'share'): Promise<UserRecord | undefined> {
+  return (await findUsersWithRoles(db, eq(users.id, id), lock))[0];
 }
 
 export function toUserView(user: UserRecord): UserView {

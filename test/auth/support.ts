@@ -5,7 +5,7 @@
 import { expect } from 'vitest';
 import { sql } from 'drizzle-orm';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
-import type { RoleName } from '../../src/db/schema.js';
+import type { RoleName } from '../../src/core/vocabulary.js';
 import { json, loginStep, postJson, type TestApp } from '../helpers/app.js';
 import { insertUser } from '../helpers/users.js';
 

@@ -5,12 +5,13 @@
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
-import { buildApp, loggerOptions } from '../../src/app.js';
+import { buildApp } from '../../src/app.js';
+import { loggerOptions } from '../../src/logging.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { generateKeySet, type KeySet } from '../../src/auth/access-tokens.js';
 import type { Clock } from '../../src/auth/crypto.js';
 import type { DatabaseHandle } from '../../src/db/connect.js';
-import { DEVELOPMENT_ADMIN, seedDevelopmentAdmin } from '../../src/db/seed.js';
+import { DEVELOPMENT_ADMIN, seedDevelopmentAdmin } from '../../src/users/development-seed.js';
 import { createServices, type ServiceOverrides, type Services } from '../../src/services.js';
 import { createTestDatabase } from './database.js';
 
@@ -62,7 +63,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
       done();
     },
   });
-  const logger = pino(loggerOptions(config.logLevel) as pino.LoggerOptions, sink);
+  const logger = pino(loggerOptions(config.logLevel), sink);
   const services = await createServices(config, database, logger, { keySet: await testKeySet(), ...options.overrides, clock });
   if (options.seed ?? true) await seedDevelopmentAdmin(services.db, services.passwords);
   const app = await buildApp(services, { logger });
@@ -76,6 +77,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     logs,
     async close() {
       await app.close();
+      await services.close();
       if (!options.database) await database.close();
     },
   };

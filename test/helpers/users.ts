@@ -2,7 +2,8 @@
 // policy), hashed with the app's own hasher. Each suite picks its own
 // defaults (emails, phones) and calls this.
 
-import { userRoles, users, type RoleName } from '../../src/db/schema.js';
+import type { RoleName } from '../../src/core/vocabulary.js';
+import { userRoles, users } from '../../src/db/schema.js';
 import type { TestApp } from './app.js';
 
 export interface UserRow {

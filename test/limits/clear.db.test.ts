@@ -1,10 +1,9 @@
-// DELETE /api/rbac/rate-limits (and clearRateLimits, which the CLI shares):
+// DELETE /api/rbac/rate-limits (and the rate-limit clearing use case, which the CLI shares):
 // an admin clears a phone, an IP or an email; the next attempt goes through,
 // and the clear is audited with its actor.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, json, signIn, type TestApp } from '../helpers/app.js';
-import { clearRateLimits } from '../../src/limits/clear.js';
 import { auditOfType, codesSent, createUser, expect429, login, loginOk, ROOMY, verify, WRONG_CODE } from './support.js';
 
 let t: TestApp;
@@ -113,17 +112,17 @@ describe('DELETE /api/rbac/rate-limits', () => {
   });
 });
 
-describe('clearRateLimits (what the CLI calls)', () => {
+describe('rateLimitClearing.clear (what the CLI calls)', () => {
   it('clears, counts and audits with a null actor', async () => {
     const user = await createUser(t);
     for (let i = 0; i < 5; i += 1) await loginOk(t, user);
-    expect(await clearRateLimits(t.services, { phone: user.phone }, { actorId: null, ip: null })).toBe(1);
+    expect(await t.services.rateLimitClearing.clear({ phone: user.phone }, { actorId: null, ip: null })).toBe(1);
     expect((await auditOfType(t, 'RATE_LIMIT_CLEARED')).at(-1)).toMatchObject({ actor_id: null, ip: null, detail: { phone: user.phone, cleared: 1 } });
   });
 
   it('refuses an empty target and an invalid phone with VALIDATION_FAILED', async () => {
-    await expect(clearRateLimits(t.services, {}, { actorId: null, ip: null })).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
-    await expect(clearRateLimits(t.services, { phone: 'nope' }, { actorId: null, ip: null })).rejects.toMatchObject({
+    await expect(t.services.rateLimitClearing.clear({}, { actorId: null, ip: null })).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
+    await expect(t.services.rateLimitClearing.clear({ phone: 'nope' }, { actorId: null, ip: null })).rejects.toMatchObject({
       code: 'VALIDATION_FAILED',
       errors: [{ path: '/phone' }],
     });

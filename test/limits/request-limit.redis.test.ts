@@ -9,8 +9,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomInt } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { createTestApp, json, signIn, TestClock, type TestApp } from '../helpers/app.js';
-import { clearRateLimits } from '../../src/limits/clear.js';
+import { createTestApp, json, signIn, TestClock, testKeySet, type TestApp } from '../helpers/app.js';
+import { createServices } from '../../src/services.js';
 import { REDIS_REQUEST_KEY_PREFIX } from '../../src/limits/request-counters.js';
 import { expect429, ROOMY } from './support.js';
 
@@ -98,9 +98,13 @@ describe.skipIf(!redisUrl)('request limit in Redis (TEST_REDIS_URL)', () => {
   it('the CLI (no app in its process) clears the Redis counter too', async () => {
     const ip = address();
     for (let i = 0; i <= LIMIT; i += 1) await get(a, ip);
-    // A services object no app is attached to: what `boreal rate-limits clear` builds.
-    const cliServices = { ...a.services };
-    expect(await clearRateLimits(cliServices, { ip }, { actorId: null, ip: null })).toBe(1);
+    // Services no app is built on, with counters of their own: what `boreal rate-limits clear` builds.
+    const cliServices = await createServices(a.config, a.database, a.services.logger, { keySet: await testKeySet() });
+    try {
+      expect(await cliServices.rateLimitClearing.clear({ ip }, { actorId: null, ip: null })).toBe(1);
+    } finally {
+      await cliServices.close();
+    }
     expect((await get(b, ip)).statusCode).toBe(200);
   });
 });

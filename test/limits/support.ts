@@ -5,7 +5,7 @@
 import { expect } from 'vitest';
 import { sql } from 'drizzle-orm';
 import type { LightMyRequestResponse } from 'fastify';
-import type { RoleName } from '../../src/db/schema.js';
+import type { RoleName } from '../../src/core/vocabulary.js';
 import { json, postJson, type TestApp } from '../helpers/app.js';
 import { auditRows } from '../helpers/audit.js';
 import { PROBLEM_CONTENT_TYPE } from '../helpers/problems.js';

@@ -4,7 +4,8 @@
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { and, count, eq } from 'drizzle-orm';
-import { applicationHistory, auditEvents, APPLICATION_STATUSES, type ApplicationStatus } from '../../src/db/schema.js';
+import { APPLICATION_STATUSES, type ApplicationStatus } from '../../src/core/vocabulary.js';
+import { applicationHistory, auditEvents } from '../../src/db/schema.js';
 import { canTransition } from '../../src/applications/workflow.js';
 import type { LightMyRequestResponse } from 'fastify';
 import { json, type TestApp } from '../helpers/app.js';

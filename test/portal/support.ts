@@ -6,9 +6,8 @@
 import { expect } from 'vitest';
 import { sql } from 'drizzle-orm';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
-import type { RoleName } from '../../src/db/schema.js';
+import type { RoleName } from '../../src/core/vocabulary.js';
 import { createLender } from '../../src/users/lenders.js';
-import { createUser } from '../../src/users/user-admin.js';
 import { ADMIN, bearer, createTestApp, json, signIn, type TestApp, type TestAppOptions } from '../helpers/app.js';
 import { RELAXED_LIMITS } from '../helpers/limits-env.js';
 
@@ -36,7 +35,7 @@ export async function makeUser(t: TestApp, roles: RoleName[], lenderId: string |
   const email = `${roles.join('-') || 'nobody'}-${serial}@example.test`;
   const password = `maple syrup river ${serial}`;
   const phone = `+1613555${String(2000 + serial).slice(-4)}`;
-  const user = await createUser(t.services, { email, name: `Test ${roles.join(' ')} ${serial}`, password, roles, phone, lenderId }, { actorId: null, ip: null });
+  const user = await t.services.userAdmin.createUser({ email, name: `Test ${roles.join(' ')} ${serial}`, password, roles, phone, lenderId }, { actorId: null, ip: null });
   return { ...(await signInAs(t, email, password)), id: user.id };
 }
 

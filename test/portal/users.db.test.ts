@@ -6,7 +6,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { auditEvents } from '../../src/db/schema.js';
 import { AppError } from '../../src/errors.js';
-import { createUser } from '../../src/users/user-admin.js';
 import { json, postJson, type TestApp } from '../helpers/app.js';
 import { createPortalApp, expectProblem, makeCast, makeUser, send, signInAs, type Cast } from './support.js';
 
@@ -81,7 +80,7 @@ describe('createUser, the function the CLI calls', () => {
   const failure = async (promise: Promise<unknown>) => promise.then(() => undefined, (error: unknown) => error as AppError);
 
   it('creates a user with a null actor and records it', async () => {
-    const user = await createUser(t.services, input(), { actorId: null, ip: null });
+    const user = await t.services.userAdmin.createUser(input(), { actorId: null, ip: null });
     expect(user).toMatchObject({ roles: ['staff'], phone: null, disabled: false });
     const [event] = await t.services.db.select().from(auditEvents).where(eq(auditEvents.userId, user.id));
     expect(event).toMatchObject({ type: 'USER_CREATED', actorId: null, ip: null });
@@ -98,7 +97,7 @@ describe('createUser, the function the CLI calls', () => {
     [{ roles: ['lender'], lenderId: '00000000-0000-4000-8000-000000000000' }, '/lenderId'],
     [{ lenderId: 'nope' }, '/lenderId'],
   ])('refuses %j with VALIDATION_FAILED at %s', async (overrides, path) => {
-    const error = await failure(createUser(t.services, { ...input(), ...(overrides as object) }, { actorId: null, ip: null }));
+    const error = await failure(t.services.userAdmin.createUser({ ...input(), ...(overrides as object) }, { actorId: null, ip: null }));
     expect(error).toBeInstanceOf(AppError);
     expect(error?.code).toBe('VALIDATION_FAILED');
     expect(error?.errors?.map((field) => field.path)).toEqual([path]);
@@ -106,7 +105,7 @@ describe('createUser, the function the CLI calls', () => {
 
   it('answers CONFLICT for a taken email, also when two creations race', async () => {
     const same = input();
-    const results = await Promise.allSettled([createUser(t.services, same, { actorId: null, ip: null }), createUser(t.services, same, { actorId: null, ip: null })]);
+    const results = await Promise.allSettled([t.services.userAdmin.createUser(same, { actorId: null, ip: null }), t.services.userAdmin.createUser(same, { actorId: null, ip: null })]);
     expect(results.filter((result) => result.status === 'fulfilled')).toHaveLength(1);
     const rejected = results.find((result) => result.status === 'rejected') as PromiseRejectedResult;
     expect((rejected.reason as AppError).code).toBe('CONFLICT');

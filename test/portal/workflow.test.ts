@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { assertTransition, canTransition, FINAL_STATUSES } from '../../src/applications/workflow.js';
-import { APPLICATION_STATUSES, type ApplicationStatus } from '../../src/db/schema.js';
+import { APPLICATION_STATUSES, type ApplicationStatus } from '../../src/core/vocabulary.js';
 import { AppError } from '../../src/errors.js';
 import { decodeSeqCursor, encodeSeqCursor } from '../../src/http/seq-cursor.js';
 import { likeContains } from '../../src/applications/applications-repository.js';

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TokenIssuer } from '../../src/auth/token-issuer.js';
+import type { VerifyAccessToken } from '../../src/auth/access-token-check.js';
 import { recordRoutes } from '../../src/cli/route-table.js';
 import { enforceRouteAccess } from '../../src/http/access.js';
 import { installErrorHandling } from '../../src/http/error-handler.js';
@@ -23,7 +23,7 @@ async function serve(directory: string): Promise<FastifyInstance> {
   const app = Fastify({ exposeHeadRoutes: false });
   installErrorHandling(app);
   // Every web route must be public: a route that needed a token would reach the (absent) issuer.
-  enforceRouteAccess(app, {} as TokenIssuer);
+  enforceRouteAccess(app, (async () => { throw new Error('no token is checked here'); }) as VerifyAccessToken);
   await app.register(webRoutes({ directory }));
   await app.ready();
   return app;

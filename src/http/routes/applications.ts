@@ -5,7 +5,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Services } from '../../services.js';
-import { changeApplication, createApplication } from '../../applications/applications.js';
 import { findVisibleApplication, listApplications, listHistory, toApplicationView, visibilityScopeOf } from '../../applications/applications-repository.js';
 import { AppError } from '../../errors.js';
 import { principalOf } from '../access.js';
@@ -47,7 +46,7 @@ export const applicationRoutes = (services: Services): FastifyPluginAsync => asy
     config: { access: { permission: 'applications:write' } },
     schema: { tags, security, summary: 'Create an application (status submitted)', body: NewApplicationBody, response: { 201: Application } },
   }, async (request, reply) => {
-    const created = await createApplication(services, request.body, principalOf(request).userId);
+    const created = await services.applications.createApplication(request.body, principalOf(request).userId);
     return reply.code(201).send(created);
   });
 
@@ -73,7 +72,7 @@ export const applicationRoutes = (services: Services): FastifyPluginAsync => asy
     },
   }, async (request) => {
     const principal = principalOf(request);
-    return changeApplication(services, request.params.id, request.body, {
+    return services.applications.changeApplication(request.params.id, request.body, {
       scope: visibilityScopeOf(principal),
       actorId: principal.userId,
       ip: request.ip,

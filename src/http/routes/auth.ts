@@ -14,7 +14,7 @@ const noStore = (reply: FastifyReply) => reply.header('Cache-Control', 'no-store
 
 export const authRoutes = (services: Services): FastifyPluginAsync => async (app) => {
   const routes = app.withTypeProvider<TypeBoxTypeProvider>();
-  const { signIn, tokens } = services;
+  const { signIn, sessionTokens } = services;
 
   routes.post('/api/auth/login', {
     config: { access: { public: true } },
@@ -45,14 +45,14 @@ export const authRoutes = (services: Services): FastifyPluginAsync => async (app
     schema: { tags: ['auth'], summary: 'Exchange a refresh token for new tokens', body: RefreshBody, response: { 200: TokenResponse } },
   }, async (request, reply) => {
     noStore(reply);
-    return tokens.refresh({ refreshToken: request.body.refreshToken, ip: request.ip });
+    return sessionTokens.refresh({ refreshToken: request.body.refreshToken, ip: request.ip });
   });
 
   routes.post('/api/auth/logout', {
     config: { access: { signedIn: true } },
     schema: { tags: ['auth'], summary: 'End this session everywhere', security: [{ bearer: [] }], response: { 204: NoContent } },
   }, async (request, reply) => {
-    await tokens.logout({ principal: principalOf(request), ip: request.ip });
+    await sessionTokens.logout({ principal: principalOf(request), ip: request.ip });
     return reply.code(204).send(null);
   });
 

@@ -51,9 +51,9 @@ export const healthRoutes = (services: Services, extras: ReadinessExtras = {}): 
     config: { access: { public: true }, rateLimit: false },
     schema: { tags: ['health'], summary: 'Readiness: database, OTP provider, Redis', response: { 200: ReadyResponse, 503: ReadyResponse } },
   }, async (_request, reply) => {
-    const database = await pingDatabase(services.database).then(
-      () => ({ ok: true, detail: 'answers', kind: services.database.kind }),
-      () => ({ ok: false, detail: 'does not answer', kind: services.database.kind }),
+    const database = await pingDatabase(services.databaseHandle).then(
+      () => ({ ok: true, detail: 'answers', kind: services.databaseHandle.kind }),
+      () => ({ ok: false, detail: 'does not answer', kind: services.databaseHandle.kind }),
     );
     const now = Date.now();
     if (!providerHealth || now - providerHealth.at > PROVIDER_HEALTH_CACHE_MS) {
@@ -72,6 +72,6 @@ export const healthRoutes = (services: Services, extras: ReadinessExtras = {}): 
     schema: { tags: ['health'], summary: 'Access-token verification keys', response: { 200: Jwks } },
   }, async (_request, reply) => {
     reply.header('Cache-Control', 'public, max-age=300');
-    return services.accessTokens.jwks() as never;
+    return services.jwt.jwks() as never;
   });
 };

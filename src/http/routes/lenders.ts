@@ -22,6 +22,6 @@ export const lenderRoutes = (services: Services): FastifyPluginAsync => async (a
     schema: { tags, security, summary: 'Create a lender (409 CONFLICT on a taken name)', body: CreateLenderBody, response: { 201: Lender } },
   }, async (request, reply) => {
     const creator = { actorId: principalOf(request).userId, ip: request.ip };
-    return reply.code(201).send(await createLender(services.db, request.body.name, services.clock.now(), creator));
+    return reply.code(201).send(await createLender(services, request.body.name, services.clock.now(), creator));
   });
 };

@@ -6,7 +6,6 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { LimitRule } from '../../config.js';
 import type { Services } from '../../services.js';
-import { createApplication } from '../../applications/applications.js';
 import { tooManyRequests } from '../../errors.js';
 import { limitKeys } from '../../limits/limits.js';
 import { PublicApplicationBody, PublicApplicationReceipt } from '../schemas/applications.js';
@@ -31,7 +30,7 @@ export const publicApplicationRoutes = (services: Services): FastifyPluginAsync 
       response: { 201: PublicApplicationReceipt },
     },
   }, async (request, reply) => {
-    const created = await createApplication(services, request.body, null);
+    const created = await services.applications.createApplication(request.body, null);
     return reply.code(201).send({ reference: created.reference, status: 'submitted' as const });
   });
 };

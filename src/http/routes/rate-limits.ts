@@ -4,7 +4,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { clearRateLimits } from '../../limits/clear.js';
 import type { Services } from '../../services.js';
 import { principalOf } from '../access.js';
 
@@ -29,7 +28,7 @@ export const rateLimitRoutes = (services: Services): FastifyPluginAsync => async
       response: { 200: ClearResponse },
     },
   }, async (request) => {
-    const cleared = await clearRateLimits(services, request.query, { actorId: principalOf(request).userId, ip: request.ip ?? null });
+    const cleared = await services.rateLimitClearing.clear(request.query, { actorId: principalOf(request).userId, ip: request.ip ?? null });
     return { cleared };
   });
 };

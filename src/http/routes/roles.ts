@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { ROLE_NAMES } from '../../db/schema.js';
+import { ROLE_NAMES } from '../../core/vocabulary.js';
 import { ROLE_PERMISSIONS } from '../../rbac/roles.js';
 import { PermissionName, RoleName } from '../schemas/common.js';
 

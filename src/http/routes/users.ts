@@ -3,7 +3,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Services } from '../../services.js';
-import { createUser, listUsers, updateUser } from '../../users/user-admin.js';
 import { principalOf } from '../access.js';
 import { AdminUserView } from '../schemas/common.js';
 import { CreateUserBody, UpdateUserBody, UserIdParams, UserList, UserListQuery } from '../schemas/users.js';
@@ -19,7 +18,7 @@ export const userRoutes = (services: Services): FastifyPluginAsync => async (app
     config: { access: { permission: 'users:manage' } },
     schema: { tags, security, summary: 'Users, newest first', querystring: UserListQuery, response: { 200: UserList } },
   }, async (request) => {
-    const page = await listUsers(services.db, { limit: request.query.limit ?? 25, afterSeq: decodeSeqCursor(request.query.cursor) });
+    const page = await services.userAdmin.listUsers({ limit: request.query.limit ?? 25, afterSeq: decodeSeqCursor(request.query.cursor) });
     return { items: page.items, nextCursor: encodeSeqCursor(page.nextSeq) };
   });
 
@@ -27,7 +26,7 @@ export const userRoutes = (services: Services): FastifyPluginAsync => async (app
     config: { access: { permission: 'users:manage' } },
     schema: { tags, security, summary: 'Create a user (409 CONFLICT on a taken email)', body: CreateUserBody, response: { 201: AdminUserView } },
   }, async (request, reply) => {
-    const user = await createUser(services, request.body, { actorId: principalOf(request).userId, ip: request.ip });
+    const user = await services.userAdmin.createUser(request.body, { actorId: principalOf(request).userId, ip: request.ip });
     return reply.code(201).send(user);
   });
 
@@ -42,5 +41,5 @@ export const userRoutes = (services: Services): FastifyPluginAsync => async (app
       body: UpdateUserBody,
       response: { 200: AdminUserView },
     },
-  }, async (request) => updateUser(services, request.params.id, request.body, { actorId: principalOf(request).userId, ip: request.ip }));
+  }, async (request) => services.userAdmin.updateUser(request.params.id, request.body, { actorId: principalOf(request).userId, ip: request.ip }));
 };

@@ -3,8 +3,7 @@
 // unknown fields, so a client can never set them.
 
 import { Type } from 'typebox';
-import { APPLICATION_STATUSES, CURRENCIES, PRODUCT_TYPES } from '../../db/schema.js';
-import { STATUS_TRANSITIONS } from '../../core/vocabulary.js';
+import { APPLICATION_STATUSES, CURRENCIES, PRODUCT_TYPES, STATUS_TRANSITIONS } from '../../core/vocabulary.js';
 import { CursorPageQuery, Nullable, Timestamp, Uuid } from './common.js';
 
 /**

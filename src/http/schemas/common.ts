@@ -2,7 +2,7 @@
 // named here is never serialised, so a hash or a secret cannot leak by accident.
 
 import { Type, type TSchema } from 'typebox';
-import { ROLE_NAMES } from '../../db/schema.js';
+import { ROLE_NAMES } from '../../core/vocabulary.js';
 import { PERMISSIONS } from '../../rbac/roles.js';
 
 export const Uuid = Type.String({ format: 'uuid' });

@@ -1,15 +1,16 @@
 // What a completed sign-in turns into: a session, an access token and a
-// refresh token; and the reverse, turning a presented access token back into
-// a principal whose session is still live.
+// refresh token (startSession); then the session's life: refresh and logout.
+// How a presented access token is checked lives in access-token-check.ts.
 
 import { AppError } from '../errors.js';
 import type { AuditLog } from '../audit/audit.js';
 import type { Database } from '../db/connect.js';
-import { permissionsOf, type Principal } from '../rbac/roles.js';
+import type { Principal } from '../rbac/roles.js';
 import { findUserById, toUserView, type UserRecord, type UserView } from '../users/users-repository.js';
 import type { AccessTokens } from './access-tokens.js';
 import type { IssuedRefreshToken, SessionStore } from './sessions.js';
 
+/** The answer of a sign-in or a refresh (API.md "Verify"). */
 export interface SignedIn {
   tokenType: 'Bearer';
   accessToken: string;
@@ -19,25 +20,32 @@ export interface SignedIn {
   user: UserView;
 }
 
-export interface TokenIssuer {
-  startSession(user: UserRecord): Promise<SignedIn>;
+export interface SessionTokens {
+  /**
+   * Starts a session for a user whose sign-in has just succeeded. The roles
+   * and the disabled flag are read again, in the transaction that creates the
+   * session, FOR SHARE on the users row: a role change or a disable (which
+   * updates that row and revokes the sessions in one transaction) either
+   * waits for this session and then revokes it, or is seen by it. Either
+   * way no live session keeps roles the user no longer has. A user disabled
+   * or gone by now gets INVALID_TEMP_TOKEN, as sign-in answers a disabled user.
+   */
+  startSession(user: Pick<UserRecord, 'id'>): Promise<SignedIn>;
   refresh(input: { refreshToken: string; ip: string }): Promise<SignedIn>;
   logout(input: { principal: Principal; ip: string }): Promise<void>;
-  /** The principal of a Bearer token; throws INVALID_TOKEN / TOKEN_EXPIRED. */
-  authenticate(accessToken: string): Promise<Principal>;
 }
 
-export function createTokenIssuer(deps: {
+export function createSessionTokens(deps: {
   db: Database;
-  accessTokens: AccessTokens;
+  jwt: AccessTokens;
   accessTokenTtlSeconds: number;
   sessions: SessionStore;
   audit: AuditLog;
-}): TokenIssuer {
-  const { accessTokens, sessions, audit } = deps;
+}): SessionTokens {
+  const { db, jwt, sessions, audit } = deps;
 
-  async function answer(user: UserRecord, issued: IssuedRefreshToken): Promise<SignedIn> {
-    const accessToken = await accessTokens.sign({ userId: user.id, sessionId: issued.sessionId, roles: user.roles });
+  async function signedInAnswer(user: UserRecord, issued: IssuedRefreshToken): Promise<SignedIn> {
+    const accessToken = await jwt.sign({ userId: user.id, sessionId: issued.sessionId, roles: user.roles });
     return {
       tokenType: 'Bearer',
       accessToken,
@@ -49,8 +57,13 @@ export function createTokenIssuer(deps: {
   }
 
   return {
-    async startSession(user) {
-      return answer(user, await sessions.create(user.id));
+    async startSession({ id }) {
+      const { user, issued } = await db.transaction(async (tx) => {
+        const current = await findUserById(tx, id, 'share');
+        if (!current || current.disabled) throw new AppError('INVALID_TEMP_TOKEN');
+        return { user: current, issued: await sessions.create(current.id, tx) };
+      });
+      return signedInAnswer(user, issued);
     },
 
     async refresh({ refreshToken, ip }) {
@@ -62,33 +75,18 @@ export function createTokenIssuer(deps: {
       }
       if (rotation.outcome === 'invalid') throw new AppError('INVALID_REFRESH_TOKEN');
       const issued = rotation.issued;
-      const user = await findUserById(deps.db, issued.userId);
+      const user = await findUserById(db, issued.userId);
       if (!user || user.disabled) {
         await sessions.revoke(issued.sessionId, 'user-disabled');
         throw new AppError('INVALID_REFRESH_TOKEN');
       }
       await audit.record({ type: 'TOKEN_REFRESHED', userId: user.id, actorId: user.id, ip, detail: { sessionId: issued.sessionId } });
-      return answer(user, issued);
+      return signedInAnswer(user, issued);
     },
 
     async logout({ principal, ip }) {
       await sessions.revoke(principal.sessionId, 'logout');
       await audit.record({ type: 'LOGOUT', userId: principal.userId, actorId: principal.userId, ip, detail: { sessionId: principal.sessionId } });
-    },
-
-    async authenticate(accessToken) {
-      const claims = await accessTokens.verify(accessToken);
-      // The signature alone is not enough: logout and revocation end a session at once.
-      const session = await sessions.findLive(claims.sessionId);
-      if (!session || session.userId !== claims.userId || session.userDisabled) throw new AppError('INVALID_TOKEN');
-      // Roles come from the token: changing a user's roles revokes their sessions.
-      return {
-        userId: session.userId,
-        sessionId: session.sessionId,
-        roles: claims.roles,
-        permissions: permissionsOf(claims.roles),
-        lenderId: session.lenderId,
-      };
     },
   };
 }

@@ -3,8 +3,8 @@
 
 import { eq } from 'drizzle-orm';
 import type { PasswordHasher } from '../auth/passwords.js';
-import type { Database } from './connect.js';
-import { userRoles, users } from './schema.js';
+import type { Database } from '../db/connect.js';
+import { userRoles, users } from '../db/schema.js';
 
 export const DEVELOPMENT_ADMIN = {
   email: 'admin@boreal.com',
