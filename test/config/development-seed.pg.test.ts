@@ -6,7 +6,7 @@ import { sql } from 'drizzle-orm';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
-import { DEVELOPMENT_ADMIN } from '../../src/db/seed.js';
+import { DEVELOPMENT_ADMIN } from '../../src/users/development-seed.js';
 import { startServer } from '../../src/server.js';
 import { createPostgresDatabase } from '../helpers/database.js';
 import { testKeySetEnv } from './support.js';

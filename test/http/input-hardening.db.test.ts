@@ -10,7 +10,7 @@ import pino from 'pino';
 import { Writable } from 'node:stream';
 import { sql } from 'drizzle-orm';
 import { installErrorHandling } from '../../src/http/error-handler.js';
-import { loggerOptions } from '../../src/app.js';
+import { loggerOptions } from '../../src/logging.js';
 import { users } from '../../src/db/schema.js';
 import type { TestApp } from '../helpers/app.js';
 import { applicationBody, createApplicationAs, createPortalApp, expectProblem, makeCast, send, snapshotDatabase, type Cast } from '../portal/support.js';

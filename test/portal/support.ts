@@ -47,7 +47,7 @@ export async function signInAs(t: TestApp, email: string, password: string): Pro
 export const signInAdmin = (t: TestApp) => signInAs(t, ADMIN.email, ADMIN.password);
 
 export async function makeLender(t: TestApp, name = `Lender ${(serial += 1)}`): Promise<{ id: string; name: string }> {
-  return createLender(t.services.db, name, t.clock.now());
+  return createLender(t.services, name, t.clock.now(), { actorId: null, ip: null });
 }
 
 export interface Cast {
