@@ -11,7 +11,7 @@ import { cryptoRandom, systemClock, type Clock, type Random } from './auth/crypt
 import { createChallengeStore } from './auth/otp-challenges.js';
 import { createPasswordHasher, type PasswordHasher } from './auth/passwords.js';
 import { createSessionStore, type SessionStore } from './auth/sessions.js';
-import { createSignIn, type SignIn } from './auth/sign-in.js';
+import { createSignIn, type SignIn } from './auth/sign-in/index.js';
 import { createTokenIssuer, type TokenIssuer } from './auth/token-issuer.js';
 import { createLimits, type Limits } from './limits/limits.js';
 import { createOtpProvider } from './otp/create-provider.js';
