@@ -39,7 +39,12 @@ export interface FailureOutcome extends LockoutState {
 /** A failure reserved before the attempt is judged (reserveFailure). */
 export type FailureReservation =
   | { allowed: true; /** failures of the run, this one included */ failures: number }
-  | { allowed: false; retryAfterSeconds: number };
+  | {
+      allowed: false;
+      /** true: a lock holds. false: the run is full of failures still being judged, which may yet turn out successes. */
+      locked: boolean;
+      retryAfterSeconds: number;
+    };
 
 export interface Limits {
   consume(key: string, rules: readonly LimitRule[]): Promise<LimitDecision>;
@@ -56,7 +61,8 @@ export interface Limits {
    * Counts one failure before the attempt is judged (so parallel attempts can
    * never have more than `rule.limit` judged), in one conditional upsert:
    * refused while the key is locked, or while `rule.limit` failures of the run
-   * are already counted (some still being judged). Settle it with
+   * are already counted (some still being judged: the caller may wait for
+   * their outcome and ask again). Settle it with
    * keepFailure (it was one) or endFailureRun (it was a success).
    */
   reserveFailure(key: string, rule: LimitRule): Promise<FailureReservation>;
@@ -227,7 +233,11 @@ export function createLimits(database: DatabaseHandle, clock: Clock): Limits {
         select locked_until, updated_at from lockouts where key = ${key}`);
       // Locked, or full with failures still being judged: the lock they lead to ends a window after the last of them.
       const until = held?.locked_until ?? new Date(new Date(held?.updated_at ?? now).getTime() + rule.windowSeconds * 1000);
-      return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((new Date(until).getTime() - now.getTime()) / 1000)) };
+      return {
+        allowed: false,
+        locked: Boolean(held?.locked_until),
+        retryAfterSeconds: Math.max(1, Math.ceil((new Date(until).getTime() - now.getTime()) / 1000)),
+      };
     },
 
     async keepFailure(key, rule) {

@@ -105,11 +105,11 @@ describe('parallel logins of one user', () => {
   it('20 parallel logins: no 5xx, at most one open challenge afterwards, and it is the one whose temp token signs in', async () => {
     const user = await createUser(t);
     const answers = await Promise.all(Array.from({ length: 20 }, () => login(t, user.email, user.password)));
-    // Each login reserves a failure of the email before its hash, so at most
-    // LOCKOUT_PASSWORD (10) are judged at once; the others wait for nothing and say so.
-    const answered = countBy(answers, (answer) => `${answer.statusCode} ${answer.statusCode === 200 ? 'OTP_REQUIRED' : json(answer).code}`);
-    expect(Object.keys(answered).sort()).toEqual(['200 OTP_REQUIRED', '429 ACCOUNT_LOCKED']);
-    expect(answered['200 OTP_REQUIRED']).toBeGreaterThanOrEqual(10);
+    // Each login reserves a failure of the email before its hash; right
+    // passwords end the run, so the ones that waited for a slot are judged too.
+    expect(countBy(answers, (answer) => `${answer.statusCode} ${answer.statusCode === 200 ? 'OTP_REQUIRED' : json(answer).code}`)).toEqual({
+      '200 OTP_REQUIRED': 20,
+    });
     const open = await t.services.db.select().from(otpChallenges).where(and(eq(otpChallenges.userId, user.id), isNull(otpChallenges.endedAt)));
     expect(open).toHaveLength(1);
     const accepted = answers.filter((answer) => answer.statusCode === 200);
