@@ -15,7 +15,7 @@ import { createChallengeStore } from './auth/otp-challenges.js';
 import { createPasswordHasher, type PasswordHasher } from './auth/passwords.js';
 import { createSessionTokens, type SessionTokens } from './auth/session-tokens.js';
 import { createSessionStore, type SessionStore } from './auth/sessions.js';
-import { createSignIn, type SignIn } from './auth/sign-in.js';
+import { createSignIn, type SignIn } from './auth/sign-in/index.js';
 import { cryptoRandom, systemClock, type Clock, type Random } from './core/clock.js';
 import { createRateLimitClearing, type RateLimitClearing } from './limits/clear.js';
 import { createLimits, type Limits } from './limits/limits.js';

@@ -1,7 +1,7 @@
 // Sending a sign-in code: the country allowlist, the allowance per phone and
 // per IP (SMS pumping), the send itself with its audit, and letting a
-// provider verification go when its challenge ends. Split from sign-in.ts,
-// which decides when to send; this file decides whether and how.
+// provider verification go when its challenge ends. The sign-in steps
+// (sign-in/) decide when to send; this file decides whether and how.
 
 import { AppError, tooManyRequests } from '../errors.js';
 import type { Config } from '../config.js';

@@ -4,14 +4,30 @@
 
 import { and, eq, gt, isNull, lt, lte, or, sql } from 'drizzle-orm';
 import type { Database } from '../db/connect.js';
-import { otpChallenges } from '../db/schema.js';
+import { otpChallenges, users } from '../db/schema.js';
 import { addSeconds, constantTimeEqual, randomSecret, sha256Hex, splitOpaqueToken, type Clock, type Random } from './crypto.js';
 
 export type Challenge = typeof otpChallenges.$inferSelect;
 export type EndReason = NonNullable<Challenge['endedReason']>;
 
+export interface NewChallenge {
+  userId: string;
+  /** Where codes go; null for a factor that sends nothing (an authenticator). */
+  phone: string | null;
+  channel: Challenge['channel'];
+  provider: string;
+  providerRef: string | null;
+  ttlSeconds: number;
+}
+
 export interface ChallengeStore {
-  create(input: { userId: string; phone: string; provider: string; providerRef: string | null; ttlSeconds: number }): Promise<{ challenge: Challenge; tempToken: string }>;
+  /**
+   * Opens the user's one challenge: ends their open one as superseded and
+   * creates the new one in one transaction (the partial unique index
+   * otp_challenges_user_open holds one open challenge per user). Returns the
+   * superseded ones, whose provider verifications are to be let go.
+   */
+  open(input: NewChallenge): Promise<{ challenge: Challenge; tempToken: string; superseded: Challenge[] }>;
   /** The challenge a temp token names, when its secret matches; undefined otherwise. */
   findByTempToken(tempToken: string): Promise<Challenge | undefined>;
   /** Takes one guess if the challenge is open, unexpired and has guesses left; returns the guess number. */
@@ -25,30 +41,50 @@ export interface ChallengeStore {
   recordSend(id: string, providerRef: string | null): Promise<void>;
   /** Ends an open challenge; false when it had already ended (someone else won). */
   end(id: string, reason: EndReason): Promise<Challenge | undefined>;
-  /** Ends every open challenge of a user (a newer login supersedes them); returns them. */
-  endOpenOfUser(userId: string, reason: EndReason): Promise<Challenge[]>;
 }
 
 export function createChallengeStore(db: Database, clock: Clock, random: Random): ChallengeStore {
-  return {
-    async create(input) {
-      const now = clock.now();
-      const secret = randomSecret(random);
-      const [challenge] = await db
+  async function openOnce(input: NewChallenge) {
+    const now = clock.now();
+    const secret = randomSecret(random);
+    return db.transaction(async (tx) => {
+      // The user's row lock queues parallel logins of one user, so each
+      // supersedes what the previous one created instead of colliding with it.
+      await tx.select({ id: users.id }).from(users).where(eq(users.id, input.userId)).for('update');
+      const superseded = await tx
+        .update(otpChallenges)
+        .set({ endedAt: now, endedReason: 'superseded' })
+        .where(and(eq(otpChallenges.userId, input.userId), isNull(otpChallenges.endedAt)))
+        .returning();
+      const [challenge] = await tx
         .insert(otpChallenges)
         .values({
           userId: input.userId,
           tempTokenHash: sha256Hex(secret),
           phone: input.phone,
+          channel: input.channel,
           provider: input.provider,
           providerRef: input.providerRef,
-          sends: 1,
-          lastSentAt: now,
+          sends: input.phone === null ? 0 : 1,
+          lastSentAt: input.phone === null ? null : now,
           expiresAt: addSeconds(now, input.ttlSeconds),
           createdAt: now,
         })
         .returning();
-      return { challenge: challenge!, tempToken: `${challenge!.id}.${secret}` };
+      return { challenge: challenge!, tempToken: `${challenge!.id}.${secret}`, superseded };
+    });
+  }
+
+  return {
+    async open(input) {
+      try {
+        return await openOnce(input);
+      } catch (error) {
+        // Should the row lock not have queued a parallel login, its collision
+        // on the unique index is retried once, so the newest login wins.
+        if (!isUniqueViolation(error)) throw error;
+        return openOnce(input);
+      }
     },
 
     async findByTempToken(tempToken) {
@@ -120,12 +156,13 @@ export function createChallengeStore(db: Database, clock: Clock, random: Random)
       return ended;
     },
 
-    async endOpenOfUser(userId, reason) {
-      return db
-        .update(otpChallenges)
-        .set({ endedAt: clock.now(), endedReason: reason })
-        .where(and(eq(otpChallenges.userId, userId), isNull(otpChallenges.endedAt)))
-        .returning();
-    },
   };
+}
+
+/** SQLSTATE 23505, from either driver (drizzle may wrap the driver's error as its cause). */
+function isUniqueViolation(error: unknown): boolean {
+  for (let current = error; typeof current === 'object' && current !== null; current = (current as { cause?: unknown }).cause) {
+    if ((current as { code?: unknown }).code === '23505') return true;
+  }
+  return false;
 }

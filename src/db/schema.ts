@@ -93,7 +93,8 @@ export const otpChallenges = pgTable(
     endedAt: instant('ended_at'),
     endedReason: text('ended_reason').$type<'verified' | 'attempts' | 'superseded' | 'expired'>(),
   },
-  (table) => [index('otp_challenges_user_open').on(table.userId).where(sql`${table.endedAt} is null`)],
+  // Unique: one open challenge per user (a newer login supersedes the open one in the same transaction).
+  (table) => [uniqueIndex('otp_challenges_user_open').on(table.userId).where(sql`${table.endedAt} is null`)],
 );
 
 export const sessions = pgTable(

@@ -36,6 +36,16 @@ export interface FailureOutcome extends LockoutState {
   lockedNow: boolean;
 }
 
+/** A failure reserved before the attempt is judged (reserveFailure). */
+export type FailureReservation =
+  | { allowed: true; /** failures of the run, this one included */ failures: number }
+  | {
+      allowed: false;
+      /** true: a lock holds. false: the run is full of failures still being judged, which may yet turn out successes. */
+      locked: boolean;
+      retryAfterSeconds: number;
+    };
+
 export interface Limits {
   consume(key: string, rules: readonly LimitRule[]): Promise<LimitDecision>;
   /** The decision `consume` would take, without recording anything. */
@@ -47,6 +57,19 @@ export interface Limits {
   recordFailure(key: string, rule: LimitRule): Promise<FailureOutcome>;
   /** A success ends the run of failures. */
   resetFailures(key: string): Promise<void>;
+  /**
+   * Counts one failure before the attempt is judged (so parallel attempts can
+   * never have more than `rule.limit` judged), in one conditional upsert:
+   * refused while the key is locked, or while `rule.limit` failures of the run
+   * are already counted (some still being judged: the caller may wait for
+   * their outcome and ask again). Settle it with
+   * keepFailure (it was one) or endFailureRun (it was a success).
+   */
+  reserveFailure(key: string, rule: LimitRule): Promise<FailureReservation>;
+  /** The reserved failure stands; when the run holds `rule.limit` failures it locks the key (lockedNow for exactly one caller). */
+  keepFailure(key: string, rule: LimitRule): Promise<{ lockedNow: boolean }>;
+  /** A success ends the run, unless a lock holds: then nothing changes and the lock is answered. */
+  endFailureRun(key: string): Promise<LockoutState>;
   /** Deletes every counter and lockout whose key is one of `keys`; returns how many rows went. */
   clear(keys: readonly string[]): Promise<number>;
 }
@@ -63,7 +86,7 @@ export const limitKeys = {
   intakePerIp: (ip: string) => `intake:ip:${clientKey(ip)}`,
   passwordLockout: (email: string) => `lockout:password:${email.trim().toLowerCase()}`,
   otpLockout: (userId: string) => `lockout:otp:${userId}`,
-  /** Code guesses an account may have judged per window (see sign-in.ts, docs/security.md). */
+  /** Code guesses an account may have judged per window (see auth/sign-in/guess-budget.ts, docs/security.md). */
   otpGuesses: (userId: string) => `otp-guesses:user:${userId}`,
   /** LIMIT_REQUESTS_PER_IP's counter (request-counters.ts, not PostgreSQL). */
   requestsPerIp: (ip: string) => clientKey(ip),
@@ -182,6 +205,56 @@ export function createLimits(database: DatabaseHandle, clock: Clock): Limits {
 
     async resetFailures(key) {
       await database.query(sql`delete from lockouts where key = ${key}`);
+    },
+
+    async reserveFailure(key, rule) {
+      const now = clock.now();
+      const nowText = now.toISOString();
+      // A finished lock starts a new run. updated_at is the instant of the
+      // latest reserved failure: the one that fills the run dates the lock
+      // (keepFailure), so a refusal meanwhile can say when the lock will end.
+      // A full run never settled (its request died) counts as a lock that
+      // ended a window after its last failure.
+      const windowStartText = new Date(now.getTime() - rule.windowSeconds * 1000).toISOString();
+      const [row] = await database.query<{ failures: number }>(sql`
+        insert into lockouts as l (key, failures, locked_until, updated_at)
+        values (${key}, 1, null, ${nowText}::timestamptz)
+        on conflict (key) do update set
+          failures = case
+            when l.locked_until is not null or l.failures >= ${rule.limit}::int then 1
+            else l.failures + 1 end,
+          locked_until = null,
+          updated_at = ${nowText}::timestamptz
+        where l.locked_until <= ${nowText}::timestamptz
+           or (l.locked_until is null and (l.failures < ${rule.limit}::int or l.updated_at <= ${windowStartText}::timestamptz))
+        returning failures`);
+      if (row) return { allowed: true, failures: row.failures };
+      const [held] = await database.query<{ locked_until: Date | string | null; updated_at: Date | string }>(sql`
+        select locked_until, updated_at from lockouts where key = ${key}`);
+      // Locked, or full with failures still being judged: the lock they lead to ends a window after the last of them.
+      const until = held?.locked_until ?? new Date(new Date(held?.updated_at ?? now).getTime() + rule.windowSeconds * 1000);
+      return {
+        allowed: false,
+        locked: Boolean(held?.locked_until),
+        retryAfterSeconds: Math.max(1, Math.ceil((new Date(until).getTime() - now.getTime()) / 1000)),
+      };
+    },
+
+    async keepFailure(key, rule) {
+      const rows = await database.query<{ key: string }>(sql`
+        update lockouts set locked_until = updated_at + make_interval(secs => ${rule.windowSeconds}::int)
+        where key = ${key} and locked_until is null and failures >= ${rule.limit}::int
+        returning key`);
+      return { lockedNow: rows.length > 0 };
+    },
+
+    async endFailureRun(key) {
+      const nowText = clock.now().toISOString();
+      const ended = await database.query<{ key: string }>(sql`
+        delete from lockouts where key = ${key}
+          and (locked_until is null or locked_until <= ${nowText}::timestamptz)
+        returning key`);
+      return ended.length > 0 ? lockoutFrom(undefined, clock.now()) : lockoutState(key);
     },
 
     async clear(keys) {

@@ -16,7 +16,7 @@ export function createConsoleOtpProvider(options: { devCode: string; logger: Pro
     async checkCode({ code }): Promise<CodeCheckOutcome> {
       const given = Buffer.from(code);
       const matches = given.length === expected.length && timingSafeEqual(given, expected);
-      return matches ? 'approved' : 'rejected';
+      return matches ? 'approved' : 'wrong';
     },
     async cancelVerification() {},
     async checkHealth() {

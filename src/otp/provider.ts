@@ -3,9 +3,11 @@
 // our own challenge (attempts, expiry, cooldown) around it either way, so
 // development behaves like production.
 //
-// Providers report failures as AppErrors of the catalogue (OTP_DELIVERY_FAILED,
-// OTP_RATE_LIMITED, OTP_ATTEMPTS_EXCEEDED, OTP_EXPIRED, OTP_PROVIDER_UNAVAILABLE),
-// so a Twilio error keeps its meaning all the way to the client.
+// A check answers its verdict as a value (approved, wrong, expired, exhausted):
+// the sign-in decides what each means for the challenge. Sends, and checks the
+// provider could not judge, fail with AppErrors of the catalogue
+// (OTP_DELIVERY_FAILED, OTP_RATE_LIMITED, OTP_PROVIDER_UNAVAILABLE), so a
+// Twilio error keeps its meaning all the way to the client.
 
 import type { Logger } from 'pino';
 import type { OtpProviderName } from '../config.js';
@@ -18,7 +20,12 @@ export interface StartedVerification {
   providerRef: string | null;
 }
 
-export type CodeCheckOutcome = 'approved' | 'rejected';
+/**
+ * What a check found: the code is right; wrong; the provider holds no pending
+ * verification any more (Twilio 20404: expired, replaced, or approved by a
+ * parallel check); or the provider's own wrong-code limit is reached (Twilio 60202).
+ */
+export type CodeCheckOutcome = 'approved' | 'wrong' | 'expired' | 'exhausted';
 
 export interface ProviderHealth {
   ok: boolean;
@@ -30,7 +37,7 @@ export interface OtpProvider {
   readonly name: OtpProviderName;
   /** Sends a new code to `phoneE164` (replacing any pending one at the provider). */
   startVerification(phoneE164: string): Promise<StartedVerification>;
-  /** Checks `code` for the pending verification of `phoneE164`. */
+  /** Checks `code` for the pending verification of `phoneE164`; throws only when it could not be judged (OTP_PROVIDER_UNAVAILABLE). */
   checkCode(input: { phoneE164: string; code: string; providerRef: string | null }): Promise<CodeCheckOutcome>;
   /** Ends a pending verification so the provider does not refuse the next one; never throws. */
   cancelVerification(input: { phoneE164: string; providerRef: string | null }): Promise<void>;

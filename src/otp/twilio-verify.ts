@@ -95,8 +95,16 @@ export function createTwilioVerifyProvider(settings: TwilioSettings, logger: Pro
     async checkCode({ phoneE164, code, providerRef }): Promise<CodeCheckOutcome> {
       const params = providerRef ? { verificationSid: providerRef, code } : { to: phoneE164, code };
       const result = await attempt(() => service.verificationChecks.create(params));
-      if ('failure' in result) throw fail('check', phoneE164, result.failure, [code]);
-      return result.value.status === 'approved' ? 'approved' : 'rejected';
+      if ('failure' in result) {
+        const verdict = checkVerdict(result.failure);
+        if (!verdict) throw fail('check', phoneE164, result.failure, [code]);
+        logger.warn(
+          { provider: 'twilio-verify', operation: 'check', phone: maskPhone(phoneE164), mappedTo: verdict, ...describe(result.failure, [...secrets, phoneE164, code]) },
+          `twilio-verify: check answered ${verdict} (${summary(result.failure, settings.timeoutMs)})`,
+        );
+        return verdict;
+      }
+      return result.value.status === 'approved' ? 'approved' : 'wrong';
     },
 
     async cancelVerification({ phoneE164, providerRef }) {
@@ -149,16 +157,23 @@ function classify(error: unknown, requestId: string | undefined): Failure {
   return { kind: 'unknown', reason: error instanceof Error ? error.name : 'non-error' };
 }
 
-function toAppError(operation: Operation, failure: Failure): AppError {
+/** Twilio answers to a check that are verdicts on the verification, not failures to judge. */
+function checkVerdict(failure: Failure): 'expired' | 'exhausted' | undefined {
+  if (failure.kind !== 'twilio') return undefined;
+  // 20404: no pending verification (expired, replaced by a newer send, or approved by a parallel check).
+  if (failure.code === 20404) return 'expired';
+  if (failure.code === 60202) return 'exhausted';
+  return undefined;
+}
+
+function toAppError(_operation: Operation, failure: Failure): AppError {
   if (failure.kind !== 'twilio' || failure.code === undefined) return new AppError('OTP_PROVIDER_UNAVAILABLE');
   const code = failure.code;
   if (DELIVERY_FAILED_CODES.has(code)) return new AppError('OTP_DELIVERY_FAILED');
-  if (code === 60202) return new AppError('OTP_ATTEMPTS_EXCEEDED', { retryAfterSeconds: 0 });
   if (code === 60203) return tooManyRequests('OTP_RATE_LIMITED', 'Too many OTP requests.', 600);
   if (code === 60212) return tooManyRequests('OTP_RATE_LIMITED', 'Too many OTP requests.', 60);
-  // On a check, "not found" means Twilio no longer holds a pending verification;
-  // elsewhere it means the service SID is wrong, which no user can fix.
-  if (code === 20404 && operation === 'check') return new AppError('OTP_EXPIRED');
+  // On a check, 20404 and 60202 are verdicts (checkVerdict); elsewhere "not
+  // found" means the service SID is wrong, which no user can fix.
   return new AppError('OTP_PROVIDER_UNAVAILABLE');
 }
 

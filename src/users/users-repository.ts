@@ -1,6 +1,6 @@
 // Reading users with their roles: the shapes the sign-in and the admin views need.
 
-import { eq, inArray } from 'drizzle-orm';
+import { eq, getTableColumns, inArray, sql } from 'drizzle-orm';
 import type { DbExecutor } from '../db/connect.js';
 import { ROLE_NAMES, type RoleName } from '../core/vocabulary.js';
 import { userRoles, users } from '../db/schema.js';
@@ -74,12 +74,49 @@ export async function findUsersWithRoles(db: DbExecutor, where: ReturnType<typeo
   }));
 }
 
-export async function findUserByEmail(db: DbExecutor, email: string): Promise<UserRecord | undefined> {
-  return (await findUsersWithRoles(db, eq(users.email, normalizeEmail(email))))[0];
+/**
+ * One user with their roles in ONE query (a left join aggregated), so a
+ * known email and an unknown one cost the sign-in the same statements.
+ */
+async function findOneUserWithRoles(db: DbExecutor, where: ReturnType<typeof eq>): Promise<UserRecord | undefined> {
+  const [row] = await db
+    .select({
+      ...getTableColumns(users),
+      roles: sql<string[] | string>`coalesce(array_agg(${userRoles.role}::text) filter (where ${userRoles.role} is not null), '{}'::text[])`,
+    })
+    .from(users)
+    .leftJoin(userRoles, eq(userRoles.userId, users.id))
+    .where(where)
+    .groupBy(users.id);
+  if (!row) return undefined;
+  return {
+    id: row.id,
+    email: row.email,
+    name: row.name,
+    phone: row.phone,
+    passwordHash: row.passwordHash,
+    lenderId: row.lenderId,
+    disabled: row.disabled,
+    createdAt: row.createdAt,
+    roles: sortRoles(textArray(row.roles)),
+  };
 }
 
+/** pg parses text[] into an array; a driver may also hand back the literal `{a,b}`. */
+function textArray(value: string[] | string): string[] {
+  if (Array.isArray(value)) return value;
+  const inner = value.replace(/^\{|\}$/g, '');
+  return inner === '' ? [] : inner.split(',').map((item) => item.replace(/^"|"$/g, ''));
+}
+
+export async function findUserByEmail(db: DbExecutor, email: string): Promise<UserRecord | undefined> {
+  return findOneUserWithRoles(db, eq(users.email, normalizeEmail(email)));
+}
+
+/** `lock: 'share'`: see findUsersWithRoles (PostgreSQL allows no FOR SHARE with the one-query GROUP BY). */
 export async function findUserById(db: DbExecutor, id: string, lock?: 'share'): Promise<UserRecord | undefined> {
-  return (await findUsersWithRoles(db, eq(users.id, id), lock))[0];
+  if (lock) return (await findUsersWithRoles(db, eq(users.id, id), lock))[0];
+  return findOneUserWithRoles(db, eq(users.id, id));
 }
 
 export function toUserView(user: UserRecord): UserView {

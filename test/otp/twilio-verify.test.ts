@@ -92,40 +92,37 @@ describe('twilio-verify provider: happy paths', () => {
     const { providerRef } = await otp.startVerification(PHONE);
     const right = fake.lastCode(PHONE)!;
     const wrong = right === '000000' ? '111111' : '000000';
-    expect(await otp.checkCode({ phoneE164: PHONE, code: wrong, providerRef })).toBe('rejected');
+    expect(await otp.checkCode({ phoneE164: PHONE, code: wrong, providerRef })).toBe('wrong');
     expect(await otp.checkCode({ phoneE164: PHONE, code: right, providerRef })).toBe('approved');
   });
 
-  it("maps Twilio's own wrong-code limit (60202 after 5 wrong checks) to OTP_ATTEMPTS_EXCEEDED", async () => {
+  it("answers Twilio's own wrong-code limit (60202 after 5 wrong checks) as the verdict 'exhausted'", async () => {
     const { otp } = provider();
     const { providerRef } = await otp.startVerification(PHONE);
     const right = fake.lastCode(PHONE)!;
     const wrong = right === '000000' ? '111111' : '000000';
     for (let i = 0; i < 5; i += 1) {
-      expect(await otp.checkCode({ phoneE164: PHONE, code: wrong, providerRef })).toBe('rejected');
+      expect(await otp.checkCode({ phoneE164: PHONE, code: wrong, providerRef })).toBe('wrong');
     }
-    const error = await caught(otp.checkCode({ phoneE164: PHONE, code: right, providerRef }));
-    expect(error.code).toBe('OTP_ATTEMPTS_EXCEEDED');
-    expect(error.retryAfterSeconds).toBe(0);
-    expect(error.detail).toMatch(/sign in again/i);
+    expect(await otp.checkCode({ phoneE164: PHONE, code: right, providerRef })).toBe('exhausted');
   });
 
-  it('a new send replaces the pending verification; the old one answers OTP_EXPIRED', async () => {
+  it("a new send replaces the pending verification; the old one answers the verdict 'expired'", async () => {
     const { otp } = provider();
     const first = await otp.startVerification(PHONE);
     const firstCode = fake.lastCode(PHONE)!;
     const second = await otp.startVerification(PHONE);
     expect(second.providerRef).not.toBe(first.providerRef);
-    expect((await caught(otp.checkCode({ phoneE164: PHONE, code: firstCode, providerRef: first.providerRef }))).code).toBe('OTP_EXPIRED');
+    expect(await otp.checkCode({ phoneE164: PHONE, code: firstCode, providerRef: first.providerRef })).toBe('expired');
     expect(await otp.checkCode({ phoneE164: PHONE, code: fake.lastCode(PHONE)!, providerRef: second.providerRef })).toBe('approved');
   });
 
-  it('an approved verification is gone: checking again answers OTP_EXPIRED', async () => {
+  it("an approved verification is gone: checking again answers the verdict 'expired' (Twilio 20404)", async () => {
     const { otp } = provider();
     const { providerRef } = await otp.startVerification(PHONE);
     const code = fake.lastCode(PHONE)!;
     await otp.checkCode({ phoneE164: PHONE, code, providerRef });
-    expect((await caught(otp.checkCode({ phoneE164: PHONE, code, providerRef }))).code).toBe('OTP_EXPIRED');
+    expect(await otp.checkCode({ phoneE164: PHONE, code, providerRef })).toBe('expired');
   });
 });
 
@@ -135,10 +132,8 @@ describe('twilio-verify provider: Twilio errors', () => {
     { twilio: 60205, on: 'start', expected: 'OTP_DELIVERY_FAILED' },
     { twilio: 60410, on: 'start', expected: 'OTP_DELIVERY_FAILED' },
     { twilio: 60412, on: 'start', expected: 'OTP_DELIVERY_FAILED' },
-    { twilio: 60202, on: 'check', expected: 'OTP_ATTEMPTS_EXCEEDED', retryAfter: 0 },
     { twilio: 60203, on: 'start', expected: 'OTP_RATE_LIMITED', retryAfter: 600 },
     { twilio: 60212, on: 'start', expected: 'OTP_RATE_LIMITED', retryAfter: 60 },
-    { twilio: 20404, on: 'check', expected: 'OTP_EXPIRED' },
     { twilio: 20404, on: 'start', expected: 'OTP_PROVIDER_UNAVAILABLE' },
     { twilio: 20003, on: 'start', expected: 'OTP_PROVIDER_UNAVAILABLE' },
     { twilio: 20429, on: 'start', expected: 'OTP_PROVIDER_UNAVAILABLE' },
@@ -162,6 +157,17 @@ describe('twilio-verify provider: Twilio errors', () => {
     const logged = calls.at(-1)!;
     expect(logged.args[0]).toMatchObject({ twilioCode: twilio < 1000 ? 20000 + twilio : twilio, mappedTo: expected });
     expect((logged.args[0] as { requestId: string }).requestId).toMatch(/^RQ[0-9a-f]{32}$/);
+  });
+
+  it.each([
+    [60202, 'exhausted'],
+    [20404, 'expired'],
+  ] as const)('Twilio %i on a check is a verdict, answered as the value %s and logged with its Twilio code', async (twilio, verdict) => {
+    const { otp, calls } = provider();
+    const { providerRef } = await otp.startVerification(PHONE);
+    fake.failNext(twilio);
+    expect(await otp.checkCode({ phoneE164: PHONE, code: '123456', providerRef })).toBe(verdict);
+    expect(calls.at(-1)!.args[0]).toMatchObject({ twilioCode: twilio, mappedTo: verdict });
   });
 
   it('60203 tells the client to come back in 10 minutes', async () => {
@@ -224,7 +230,7 @@ describe('twilio-verify provider: cancel', () => {
     const { providerRef } = await otp.startVerification(PHONE);
     await otp.cancelVerification({ phoneE164: PHONE, providerRef });
     expect(fake.canceled).toEqual([providerRef]);
-    expect((await caught(otp.checkCode({ phoneE164: PHONE, code: fake.lastCode(PHONE)!, providerRef }))).code).toBe('OTP_EXPIRED');
+    expect(await otp.checkCode({ phoneE164: PHONE, code: fake.lastCode(PHONE)!, providerRef })).toBe('expired');
   });
 
   it('does nothing without a providerRef', async () => {

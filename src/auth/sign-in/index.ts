@@ -1,0 +1,78 @@
+// The sign-in use cases: password (login.ts), then a one-time code
+// (verify.ts), with the code sent again on request (resend.ts). No Fastify
+// here: the HTTP layer hands in plain values and turns AppErrors into problems.
+// The guess accounting lives in guess-budget.ts, the factors behind
+// second-factor.ts; this file only assembles them.
+
+import type { Config } from '../../config.js';
+import type { Clock } from '../../core/clock.js';
+import type { AuditLog } from '../../audit/audit.js';
+import type { Database } from '../../db/connect.js';
+import type { Limits } from '../../limits/limits.js';
+import type { OtpProvider } from '../../otp/provider.js';
+import type { UserView } from '../../users/users-repository.js';
+import { createCodeSending, type CodeSending } from '../code-sending.js';
+import type { ChallengeStore } from '../otp-challenges.js';
+import type { PasswordHasher } from '../passwords.js';
+import type { SessionTokens, SignedIn } from '../session-tokens.js';
+import { createGuessBudget, type GuessBudget } from './guess-budget.js';
+import { login } from './login.js';
+import { createOtpCodeFactor } from './otp-code-factor.js';
+import { resend } from './resend.js';
+import { createSecondFactors, type SecondFactors } from './second-factor.js';
+import { verify } from './verify.js';
+
+export interface LoginResult {
+  status: 'OTP_REQUIRED';
+  tempToken: string;
+  expiresIn: number;
+  otp: { channel: 'sms'; to: string; resendAfter: number };
+}
+
+export interface ResendResult {
+  sent: true;
+  resendAfter: number;
+  otp: { channel: 'sms'; to: string };
+}
+
+export interface SignInDeps {
+  db: Database;
+  config: Pick<Config, 'otp' | 'limits'>;
+  passwords: PasswordHasher;
+  otp: OtpProvider;
+  challenges: ChallengeStore;
+  limits: Limits;
+  audit: AuditLog;
+  tokens: Pick<SessionTokens, 'startSession'>;
+  clock: Clock;
+}
+
+export interface SignIn {
+  login(input: { email: string; password: string; ip: string }): Promise<LoginResult>;
+  resend(input: { tempToken: string; ip: string }): Promise<ResendResult>;
+  verify(input: { tempToken: string; code: string; ip: string }): Promise<SignedIn>;
+}
+
+/** What every step module is handed. */
+export interface SignInContext extends SignInDeps {
+  sending: CodeSending;
+  factors: SecondFactors;
+  guesses: GuessBudget;
+}
+
+export type { UserView };
+
+export function createSignIn(deps: SignInDeps): SignIn {
+  const sending = createCodeSending(deps);
+  const factors = createSecondFactors({
+    otpCode: createOtpCodeFactor({ otp: deps.otp, sending }),
+    release: (challenge) => sending.releaseProvider(challenge),
+  });
+  const guesses = createGuessBudget(deps);
+  const context: SignInContext = { ...deps, sending, factors, guesses };
+  return {
+    login: (input) => login(context, input),
+    resend: (input) => resend(context, input),
+    verify: (input) => verify(context, input),
+  };
+}

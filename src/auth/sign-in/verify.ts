@@ -1,0 +1,99 @@
+// The second step: a code for the challenge the temp token names. Everything
+// a guess does is in this file, top to bottom: reserve it (guess-budget.ts),
+// have the challenge's factor judge it (second-factor.ts), then settle it by
+// the verdict: right, wrong, expired at the provider, or exhausted there.
+
+import { AppError } from '../../errors.js';
+import { findUserById } from '../../users/users-repository.js';
+import type { SignedIn } from '../session-tokens.js';
+import type { Challenge } from '../otp-challenges.js';
+import { attemptsExceeded, isExpired, openChallenge } from './challenge-state.js';
+import type { SignInContext } from './index.js';
+import type { FactorVerdict } from './second-factor.js';
+
+/** How long a guess the provider found expired waits for a parallel right code to end the challenge (see 'expired'). */
+const PARALLEL_WIN_SETTLE_MS = 3_000;
+
+export async function verify(context: SignInContext, input: { tempToken: string; code: string; ip: string }): Promise<SignedIn> {
+  const { challenges, factors, guesses, audit, clock, db, tokens } = context;
+  const { tempToken, code, ip } = input;
+
+  const challenge = await openChallenge(challenges, tempToken, 'verify');
+  if (isExpired(challenge, clock)) {
+    await endAndRelease(context, challenge, 'expired');
+    throw new AppError('OTP_EXPIRED');
+  }
+  const factor = factors.forInput(challenge, { code });
+  const guess = await guesses.reserve(challenge, tempToken);
+
+  let verdict: FactorVerdict;
+  try {
+    verdict = await factor.judge(challenge, { code });
+  } catch (error) {
+    await guesses.refund(guess); // the provider could not judge this guess
+    throw error;
+  }
+
+  switch (verdict) {
+    case 'approved': {
+      // Ends the challenge as verified; false when a parallel right code won.
+      if (!(await guesses.settleRight(guess))) throw new AppError('INVALID_TEMP_TOKEN');
+      const user = await findUserById(db, challenge.userId);
+      if (!user || user.disabled) throw new AppError('INVALID_TEMP_TOKEN');
+      await audit.record({ type: 'LOGIN_SUCCEEDED', userId: user.id, actorId: user.id, ip });
+      return tokens.startSession(user);
+    }
+
+    case 'wrong': {
+      const wrong = await guesses.recordWrong(guess);
+      await audit.record({ type: 'OTP_FAILED', userId: challenge.userId, actorId: challenge.userId, ip, detail: { attempt: wrong.attempt } });
+      if (wrong.lockedNow) {
+        await audit.record({ type: 'ACCOUNT_LOCKED', userId: challenge.userId, actorId: null, ip, detail: { by: 'otp' } });
+      }
+      const remaining = wrong.attemptsRemaining;
+      if (remaining === 0 && (await challenges.end(challenge.id, 'attempts'))) {
+        await audit.record({ type: 'OTP_ATTEMPTS_EXCEEDED', userId: challenge.userId, actorId: challenge.userId, ip });
+        await factors.release(challenge);
+      }
+      throw new AppError('INVALID_OTP', {
+        detail: remaining === 0
+          ? 'The code is incorrect. No attempts remain: sign in again.'
+          : `The code is incorrect. ${remaining} ${remaining === 1 ? 'attempt remains' : 'attempts remain'}.`,
+        extra: { attemptsRemaining: remaining },
+      });
+    }
+
+    case 'exhausted': {
+      // The provider's own wrong-code limit: this sign-in is over, the guess was not judged.
+      await guesses.refund(guess);
+      await challenges.end(challenge.id, 'attempts');
+      throw attemptsExceeded();
+    }
+
+    case 'expired': {
+      // The provider holds no pending verification. Twilio answers so to the
+      // losers of parallel right codes once the winner's check approved it,
+      // before the winner has ended the challenge: give the guess back and let
+      // the challenge settle; it then tells why it ended (a win: INVALID_TEMP_TOKEN).
+      await guesses.refund(guess);
+      await awaitEnd(context, tempToken);
+      await endAndRelease(context, challenge, 'expired');
+      await openChallenge(challenges, tempToken, 'verify'); // throws what ended it, OTP_EXPIRED by us or another reason
+      throw new AppError('OTP_EXPIRED');
+    }
+  }
+}
+
+async function endAndRelease(context: SignInContext, challenge: Challenge, reason: 'expired'): Promise<void> {
+  if (await context.challenges.end(challenge.id, reason)) await context.factors.release(challenge);
+}
+
+/** Waits (real time) until the challenge has ended or the wait is over; never throws. */
+async function awaitEnd(context: SignInContext, tempToken: string): Promise<void> {
+  const giveUpAtMs = Date.now() + PARALLEL_WIN_SETTLE_MS;
+  for (let pauseMs = 5; Date.now() < giveUpAtMs; pauseMs = Math.min(pauseMs * 2, 100)) {
+    const current = await context.challenges.findByTempToken(tempToken);
+    if (!current || current.endedAt) return;
+    await new Promise((resolve) => setTimeout(resolve, pauseMs));
+  }
+}
