@@ -35,13 +35,7 @@ export type ApplicationList = Json<'/api/applications', 'get', 200>;
 export type NewApplicationBody = JsonBody<'/api/applications', 'post'>;
 export type ApplicationChange = JsonBody<'/api/applications/{id}', 'patch'>;
 
-type ServerHistoryEntry = Json<'/api/applications/{id}/history', 'get', 200>['items'][number];
-/**
- * `changes` (API.md "Applications": each changed field but status, `{ from, to }`)
- * is being added to the server's schema; until the generated type has it,
- * it is read as optional.
- */
-export type HistoryEntry = ServerHistoryEntry & { changes?: Record<string, { from: unknown; to: unknown }> };
+export type HistoryEntry = Json<'/api/applications/{id}/history', 'get', 200>['items'][number];
 
 export type AdminUser = Json<'/api/rbac/users', 'get', 200>['items'][number];
 export type UserList = Json<'/api/rbac/users', 'get', 200>;

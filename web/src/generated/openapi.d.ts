@@ -1172,6 +1172,13 @@ export interface paths {
                                 /** @enum {unknown} */
                                 toStatus: "submitted" | "in_review" | "approved" | "declined" | "funded" | "withdrawn";
                                 note: string | null;
+                                /** @description Each changed field but status, { from, to }; {} when only the status or a note changed, and on the creation item */
+                                changes: {
+                                    [key: string]: {
+                                        from: unknown;
+                                        to: unknown;
+                                    };
+                                };
                             }[];
                         };
                     };
@@ -1616,7 +1623,7 @@ export interface paths {
                 query?: {
                     limit?: number;
                     cursor?: string;
-                    type?: "LOGIN_FAILED" | "OTP_SENT" | "OTP_SEND_FAILED" | "OTP_FAILED" | "OTP_ATTEMPTS_EXCEEDED" | "ACCOUNT_LOCKED" | "LOGIN_SUCCEEDED" | "TOKEN_REFRESHED" | "REFRESH_TOKEN_REUSED" | "LOGOUT" | "RATE_LIMIT_CLEARED" | "USER_CREATED" | "USER_UPDATED" | "APPLICATION_STATUS_CHANGED";
+                    type?: "LOGIN_FAILED" | "OTP_SENT" | "OTP_SEND_FAILED" | "OTP_FAILED" | "OTP_ATTEMPTS_EXCEEDED" | "ACCOUNT_LOCKED" | "LOGIN_SUCCEEDED" | "TOKEN_REFRESHED" | "REFRESH_TOKEN_REUSED" | "LOGOUT" | "RATE_LIMIT_CLEARED" | "USER_CREATED" | "USER_UPDATED" | "APPLICATION_STATUS_CHANGED" | "APPLICATION_UPDATED" | "LENDER_CREATED";
                     userId?: string;
                 };
                 header?: never;
