@@ -15,6 +15,7 @@ import { sql } from 'drizzle-orm';
 import type { LimitRule } from '../core/limit-rule.js';
 import type { DatabaseHandle } from '../db/connect.js';
 import type { Clock } from '../core/clock.js';
+import { textArray } from '../db/text-array.js';
 import { clientKey } from './client-ip.js';
 
 export interface LimitDecision {
@@ -150,7 +151,7 @@ export function createLimits(database: DatabaseHandle, clock: Clock): Limits {
                    where h.at > ${nowText}::timestamptz - make_interval(secs => r.window_seconds)) >= r.max_hits),
           updated_at = ${nowText}::timestamptz
         returning array(select to_json(h.at)#>>'{}' from unnest(hits) as h(at)) as hits, last_allowed`);
-      const decision = decide(toTextArray(row!.hits), rules, now, row!.last_allowed);
+      const decision = decide(textArray(row!.hits), rules, now, row!.last_allowed);
       return decision.allowed ? { ...decision, recordedAt: nowText } : decision;
     },
 
@@ -170,11 +171,11 @@ export function createLimits(database: DatabaseHandle, clock: Clock): Limits {
         select array(select to_json(h.at)#>>'{}' from unnest(hits) as h(at)) as hits
         from rate_limit_counters where key = ${key}`);
       if (!row) return { allowed: true, retryAfterSeconds: 0 };
-      const hits = toTextArray(row.hits).map((text) => new Date(text).getTime());
+      const hits = textArray(row.hits).map((text) => new Date(text).getTime());
       const blocked = rules.some(
         (rule) => hits.filter((hit) => hit > now.getTime() - rule.windowSeconds * 1000).length >= rule.limit,
       );
-      return decide(toTextArray(row.hits), rules, now, !blocked);
+      return decide(textArray(row.hits), rules, now, !blocked);
     },
 
     lockoutState,
@@ -274,11 +275,4 @@ function lockoutFrom(row: { failures: number; locked_until: Date | string | null
     return { locked: true, retryAfterSeconds: Math.ceil((lockedUntil.getTime() - now.getTime()) / 1000), failures: row.failures };
   }
   return { locked: false, retryAfterSeconds: 0, failures: lockedUntil ? 0 : row.failures };
-}
-
-/** pg parses text[] into an array; PGlite may hand back the literal `{…}`. */
-function toTextArray(value: string[] | string): string[] {
-  if (Array.isArray(value)) return value;
-  const inner = value.replace(/^\{|\}$/g, '');
-  return inner === '' ? [] : inner.split(',').map((item) => item.replace(/^"|"$/g, ''));
 }

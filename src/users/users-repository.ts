@@ -4,6 +4,7 @@ import { eq, getTableColumns, inArray, sql } from 'drizzle-orm';
 import type { DbExecutor } from '../db/connect.js';
 import { ROLE_NAMES, type RoleName } from '../core/vocabulary.js';
 import { userRoles, users } from '../db/schema.js';
+import { textArray } from '../db/text-array.js';
 import { permissionsOf, type Permission } from '../rbac/roles.js';
 
 export interface UserRecord {
@@ -61,7 +62,11 @@ export async function findUsersWithRoles(db: DbExecutor, where: ReturnType<typeo
   const rows = lock ? await query.for(lock) : await query;
   if (rows.length === 0) return [];
   const roleRows = await db.select().from(userRoles).where(inArray(userRoles.userId, rows.map((row) => row.id)));
-  return rows.map((row) => ({
+  return rows.map((row) => toUserRecord(row, roleRows.filter((roleRow) => roleRow.userId === row.id).map((roleRow) => roleRow.role)));
+}
+
+function toUserRecord(row: typeof users.$inferSelect, roles: readonly string[]): UserRecord {
+  return {
     id: row.id,
     email: row.email,
     name: row.name,
@@ -70,8 +75,8 @@ export async function findUsersWithRoles(db: DbExecutor, where: ReturnType<typeo
     lenderId: row.lenderId,
     disabled: row.disabled,
     createdAt: row.createdAt,
-    roles: sortRoles(roleRows.filter((roleRow) => roleRow.userId === row.id).map((roleRow) => roleRow.role)),
-  }));
+    roles: sortRoles(roles),
+  };
 }
 
 /**
@@ -88,25 +93,7 @@ async function findOneUserWithRoles(db: DbExecutor, where: ReturnType<typeof eq>
     .leftJoin(userRoles, eq(userRoles.userId, users.id))
     .where(where)
     .groupBy(users.id);
-  if (!row) return undefined;
-  return {
-    id: row.id,
-    email: row.email,
-    name: row.name,
-    phone: row.phone,
-    passwordHash: row.passwordHash,
-    lenderId: row.lenderId,
-    disabled: row.disabled,
-    createdAt: row.createdAt,
-    roles: sortRoles(textArray(row.roles)),
-  };
-}
-
-/** pg parses text[] into an array; a driver may also hand back the literal `{a,b}`. */
-function textArray(value: string[] | string): string[] {
-  if (Array.isArray(value)) return value;
-  const inner = value.replace(/^\{|\}$/g, '');
-  return inner === '' ? [] : inner.split(',').map((item) => item.replace(/^"|"$/g, ''));
+  return row && toUserRecord(row, textArray(row.roles));
 }
 
 export async function findUserByEmail(db: DbExecutor, email: string): Promise<UserRecord | undefined> {
