@@ -5,7 +5,6 @@
 
 import { existsSync } from 'node:fs';
 
-export type { LimitRule } from './core/limit-rule.js';
 export { ConfigError, type Config, type OtpProviderName, type TrustProxySetting, type TwilioSettings } from './config/types.js';
 export { loadConfig } from './config/load.js';
 export { fastifyTrustProxy, isLoopbackHost, parseDurationSeconds, parseLimitRules } from './config/formats.js';

@@ -8,7 +8,8 @@ import type { Config } from '../config.js';
 import type { AuditLog } from '../audit/audit.js';
 import { limitKeys, type LimitDecision, type Limits } from '../limits/limits.js';
 import type { OtpProvider } from '../otp/provider.js';
-import { maskPhone, phoneCountry } from '../otp/phone.js';
+import { maskPhone } from '../core/phone-mask.js';
+import { phoneCountry } from '../otp/phone.js';
 import type { Challenge } from './otp-challenges.js';
 
 export interface CodeSendingDeps {

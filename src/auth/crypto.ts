@@ -5,7 +5,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 
 import type { Random } from '../core/clock.js';
-export { cryptoRandom, systemClock, type Clock, type Random } from '../core/clock.js';
 
 export function sha256Hex(text: string): string {
   return createHash('sha256').update(text).digest('hex');

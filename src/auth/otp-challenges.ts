@@ -5,7 +5,8 @@
 import { and, eq, gt, isNull, lt, lte, or, sql } from 'drizzle-orm';
 import type { Database } from '../db/connect.js';
 import { otpChallenges, users } from '../db/schema.js';
-import { addSeconds, constantTimeEqual, randomSecret, sha256Hex, splitOpaqueToken, type Clock, type Random } from './crypto.js';
+import type { Clock, Random } from '../core/clock.js';
+import { addSeconds, constantTimeEqual, randomSecret, sha256Hex, splitOpaqueToken } from './crypto.js';
 
 export type Challenge = typeof otpChallenges.$inferSelect;
 export type EndReason = NonNullable<Challenge['endedReason']>;

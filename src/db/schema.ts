@@ -55,7 +55,6 @@ export const users = pgTable(
 );
 
 import { type ApplicationStatus, type Currency, type ProductType, type RoleName } from '../core/vocabulary.js';
-export { APPLICATION_STATUSES, CURRENCIES, PRODUCT_TYPES, ROLE_NAMES, type ApplicationStatus, type RoleName } from '../core/vocabulary.js';
 
 export const userRoles = pgTable(
   'user_roles',

@@ -14,4 +14,3 @@ export function phoneCountry(phoneE164: string): string | null {
   return parsePhoneNumberFromString(phoneE164)?.country ?? null;
 }
 
-export { maskPhone } from '../core/phone-mask.js';

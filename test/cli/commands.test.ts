@@ -5,7 +5,7 @@ import { rm } from 'node:fs/promises';
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPasswordHasher } from '../../src/auth/passwords.js';
-import { systemClock } from '../../src/auth/crypto.js';
+import { systemClock } from '../../src/core/clock.js';
 import { loadConfig } from '../../src/config.js';
 import { connectDatabase } from '../../src/db/connect.js';
 import { lenders, users } from '../../src/db/schema.js';

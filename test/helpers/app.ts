@@ -9,7 +9,7 @@ import { buildApp } from '../../src/app.js';
 import { loggerOptions } from '../../src/logging.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { generateKeySet, type KeySet } from '../../src/auth/access-tokens.js';
-import type { Clock } from '../../src/auth/crypto.js';
+import type { Clock } from '../../src/core/clock.js';
 import type { DatabaseHandle } from '../../src/db/connect.js';
 import { DEVELOPMENT_ADMIN, seedDevelopmentAdmin } from '../../src/users/development-seed.js';
 import { createServices, type ServiceOverrides, type Services } from '../../src/services.js';

@@ -3,7 +3,7 @@
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../helpers/app.js';
-import type { LimitRule } from '../../src/config.js';
+import type { LimitRule } from '../../src/core/limit-rule.js';
 
 let t: TestApp;
 let serial = 0;

@@ -4,7 +4,7 @@
 
 import type { FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { LimitRule } from '../../config.js';
+import type { LimitRule } from '../../core/limit-rule.js';
 import type { Services } from '../../services.js';
 import { tooManyRequests } from '../../errors.js';
 import { limitKeys } from '../../limits/limits.js';
