@@ -51,7 +51,7 @@ export interface SignInDeps {
 export interface SignIn {
   login(input: { email: string; password: string; ip: string }): Promise<LoginResult>;
   resend(input: { tempToken: string; ip: string }): Promise<ResendResult>;
-  verify(input: { tempToken: string; code: string; ip: string }): Promise<SignedIn>;
+  verify(input: { tempToken: string; code: string; ip: string; userAgent?: string | null }): Promise<SignedIn>;
 }
 
 export type { UserView };
@@ -224,7 +224,7 @@ export function createSignIn(deps: SignInDeps): SignIn {
       };
     },
 
-    async verify({ tempToken, code, ip }) {
+    async verify({ tempToken, code, ip, userAgent = null }) {
       const challenge = await openChallenge(tempToken, 'verify');
       if (isExpired(challenge)) {
         await expire(challenge);
@@ -265,7 +265,7 @@ export function createSignIn(deps: SignInDeps): SignIn {
         const user = await findUserById(deps.db, challenge.userId);
         if (!user || user.disabled) throw new AppError('INVALID_TEMP_TOKEN');
         await audit.record({ type: 'LOGIN_SUCCEEDED', userId: user.id, actorId: user.id, ip });
-        return deps.tokens.startSession(user);
+        return deps.tokens.startSession(user, { ip, userAgent, amr: ['pwd', 'sms'] });
       }
 
       const failure = await limits.recordFailure(lockKey, config.limits.lockoutOtp);
