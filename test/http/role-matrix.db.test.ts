@@ -5,7 +5,10 @@
 // lender's application as 404, never 403.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import type { RouteAccess } from '../../src/http/access.js';
+import { defaultWebUiDirectory } from '../../src/http/routes/web.js';
 import type { RoleName } from '../../src/core/vocabulary.js';
 import { json, type TestApp } from '../helpers/app.js';
 import { captureRouteTable, routeKey, type CapturedRoute } from '../portal/route-table.js';
@@ -67,6 +70,8 @@ const MATRIX: Record<string, Row> = {
   'GET /app': { access: PUBLIC, expect: everyone(302) },
   'GET /app/*': { access: PUBLIC, expect: everyone(404), request: () => ({ url: '/app/no-such-file.js' }) },
   'HEAD /app/*': { access: PUBLIC, expect: everyone(404), request: () => ({ url: '/app/no-such-file.js' }) },
+  // The page of password-setup links: the UI's index.html once it is built, else 404 saying how to build it.
+  'GET /app/set-password': { access: PUBLIC, expect: everyone(existsSync(path.join(defaultWebUiDirectory(), 'index.html')) ? 200 : 404) },
 
   'POST /api/auth/login': { access: PUBLIC, expect: everyone(400), request: () => ({ body: {} }) },
   'POST /api/auth/otp/resend': { access: PUBLIC, expect: everyone(400), request: () => ({ body: {} }) },
