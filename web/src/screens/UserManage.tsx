@@ -28,7 +28,7 @@ export function SetupLinkPanel({ link, email }: { link: PasswordSetupLink; email
     }
   };
   return (
-    <div className="panel" aria-label="Password-setup link">
+    <div className="panel">
       <p>
         Hand this link to {email} privately. It works once, until {formatDateTime(link.expiresAt)}, and it is shown only now.
       </p>
