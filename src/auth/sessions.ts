@@ -179,11 +179,11 @@ export function createSessionStore(options: {
 
     async revokeOfUser(userId, sessionId, reason) {
       const now = clock.now();
-      const revoked = await db
-        .update(sessions)
-        .set({ revokedAt: now, revokedReason: reason })
-        .where(and(eq(sessions.id, sessionId), eq(sessions.userId, userId), isNull(sessions.revokedAt), gt(sessions.maxExpiresAt, now)))
-        .returning({ id: sessions.id });
+      const ofUser = and(eq(sessions.id, sessionId), eq(sessions.userId, userId), isNull(sessions.revokedAt), gt(sessions.maxExpiresAt, now));
+      // Read first: a refused request (another user's or an unknown id) must write nothing, not even an UPDATE of no row.
+      const [found] = await db.select({ id: sessions.id }).from(sessions).where(ofUser);
+      if (!found) return false;
+      const revoked = await db.update(sessions).set({ revokedAt: now, revokedReason: reason }).where(ofUser).returning({ id: sessions.id });
       return revoked.length > 0;
     },
 
