@@ -36,6 +36,10 @@ export const ERROR_CATALOGUE = {
   OTP_DELIVERY_FAILED: { status: 502, detail: 'The code could not be delivered to this phone number.' },
   OTP_PROVIDER_UNAVAILABLE: { status: 503, detail: 'Codes cannot be sent right now. Try again shortly.' },
 
+  // Your account: password change and password-setup links
+  CURRENT_PASSWORD_INVALID: { status: 403, detail: 'The current password is incorrect.' },
+  INVALID_SETUP_TOKEN: { status: 401, detail: 'This password link is not valid: it has expired, was already used, or was replaced by a newer one. Ask an administrator for a new link.' },
+
   // Refresh tokens
   INVALID_REFRESH_TOKEN: { status: 401, detail: 'The refresh token is not valid. Sign in again.' },
   REFRESH_TOKEN_REUSED: { status: 401, detail: 'This refresh token was already used; the session has been ended. Sign in again.' },

@@ -16,6 +16,9 @@ import { createPasswordHasher, type PasswordHasher } from './auth/passwords.js';
 import { createSessionTokens, type SessionTokens } from './auth/session-tokens.js';
 import { createSessionStore, type SessionStore } from './auth/sessions.js';
 import { createSignIn, type SignIn } from './auth/sign-in/index.js';
+import { createPasswordChange, type PasswordChange } from './auth/password-change.js';
+import { createPasswordSetup, type PasswordSetup } from './auth/password-setup.js';
+import { createSessionList, type SessionList } from './auth/session-list.js';
 import { cryptoRandom, systemClock, type Clock, type Random } from './core/clock.js';
 import { createRateLimitClearing, type RateLimitClearing } from './limits/clear.js';
 import { createLimits, type Limits } from './limits/limits.js';
@@ -47,6 +50,12 @@ export interface Services {
   /** How every authenticated request checks its Bearer token (signature, then a live session). */
   verifyAccessToken: VerifyAccessToken;
   signIn: SignIn;
+  /** A signed-in user's own password change. */
+  passwordChange: PasswordChange;
+  /** Invitation and reset links, and their use. */
+  passwordSetup: PasswordSetup;
+  /** The sessions a user (or an admin) can see and end. */
+  sessionList: SessionList;
   userAdmin: UserAdmin;
   applications: Applications;
   rateLimitClearing: RateLimitClearing;
@@ -118,6 +127,18 @@ export async function createServices(
     tokens: sessionTokens,
     clock,
   });
+  const passwordSetup = createPasswordSetup({
+    db,
+    clock,
+    random,
+    passwords,
+    limits,
+    sessions,
+    audit,
+    publicUrl: config.publicUrl,
+    ttlSeconds: config.passwordSetup.ttlSeconds,
+    loginPerIp: config.limits.loginPerIp,
+  });
   const requestCounters = await createRequestCounters({ redisUrl: config.redisUrl, clock, logger });
   return {
     config,
@@ -136,7 +157,10 @@ export async function createServices(
     sessionTokens,
     verifyAccessToken: createAccessTokenCheck({ jwt, sessions }),
     signIn,
-    userAdmin: createUserAdmin({ db, clock, passwords, sessions, audit }),
+    passwordChange: createPasswordChange({ db, clock, passwords, limits, sessions, audit, lockoutPassword: config.limits.lockoutPassword }),
+    passwordSetup,
+    sessionList: createSessionList({ db, sessions, audit }),
+    userAdmin: createUserAdmin({ db, clock, passwords, sessions, audit, passwordSetup }),
     applications: createApplications({ db, clock, audit }),
     rateLimitClearing: createRateLimitClearing({ db, limits, requestCounters, audit }),
     close: () => requestCounters.close(),

@@ -21,6 +21,9 @@ export const AUDIT_EVENT_TYPES = [
   'APPLICATION_STATUS_CHANGED',
   'APPLICATION_UPDATED',
   'LENDER_CREATED',
+  'PASSWORD_CHANGED',
+  'PASSWORD_SETUP_ISSUED',
+  'SESSION_REVOKED',
 ] as const;
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
 

@@ -8,7 +8,7 @@ import type { Database } from '../db/connect.js';
 import type { Principal } from '../rbac/roles.js';
 import { findUserById, toUserView, type UserRecord, type UserView } from '../users/users-repository.js';
 import type { AccessTokens } from './access-tokens.js';
-import type { IssuedRefreshToken, SessionStore } from './sessions.js';
+import type { IssuedRefreshToken, SessionOrigin, SessionStore } from './sessions.js';
 
 /** The answer of a sign-in or a refresh (API.md "Verify"). */
 export interface SignedIn {
@@ -29,8 +29,9 @@ export interface SessionTokens {
    * waits for this session and then revokes it, or is seen by it. Either
    * way no live session keeps roles the user no longer has. A user disabled
    * or gone by now gets INVALID_TEMP_TOKEN, as sign-in answers a disabled user.
+   * `origin`: the address, browser and methods of the sign-in's last step, for the session list.
    */
-  startSession(user: Pick<UserRecord, 'id'>): Promise<SignedIn>;
+  startSession(user: Pick<UserRecord, 'id'>, origin?: SessionOrigin): Promise<SignedIn>;
   refresh(input: { refreshToken: string; ip: string }): Promise<SignedIn>;
   logout(input: { principal: Principal; ip: string }): Promise<void>;
 }
@@ -57,11 +58,11 @@ export function createSessionTokens(deps: {
   }
 
   return {
-    async startSession({ id }) {
+    async startSession({ id }, origin) {
       const { user, issued } = await db.transaction(async (tx) => {
         const current = await findUserById(tx, id, 'share');
         if (!current || current.disabled) throw new AppError('INVALID_TEMP_TOKEN');
-        return { user: current, issued: await sessions.create(current.id, tx) };
+        return { user: current, issued: await sessions.create(current.id, tx, origin) };
       });
       return signedInAnswer(user, issued);
     },

@@ -3,7 +3,7 @@
 // spent one presented again means two parties hold it (RFC 9700 §4.14), so
 // the whole session is revoked.
 
-import { and, eq, gt, isNull } from 'drizzle-orm';
+import { and, desc, eq, gt, isNull, ne, sql } from 'drizzle-orm';
 import type { Database, DbExecutor } from '../db/connect.js';
 import { refreshTokens, sessions, users } from '../db/schema.js';
 import type { Clock, Random } from '../core/clock.js';
@@ -27,16 +27,43 @@ export interface LiveSessionPrincipal extends LiveSession {
   lenderId: string | null;
 }
 
+/** Where and how a sign-in was completed, kept on its session for the session list. */
+export interface SessionOrigin {
+  ip: string | null;
+  userAgent: string | null;
+  /** RFC 8176 methods, e.g. `['pwd', 'sms']`. */
+  amr: string[];
+}
+
+/** A live session as its owner (or an admin) sees it in the session list. */
+export interface SessionSummary {
+  id: string;
+  createdAt: Date;
+  lastUsedAt: Date | null;
+  /** When its newest refresh token dies unused (idle end, capped by the absolute end). */
+  expiresAt: Date;
+  ip: string | null;
+  userAgent: string | null;
+  amr: string[];
+}
+
 export interface SessionStore {
   /** `executor`: a transaction the session must commit with (see session-tokens.ts startSession). */
-  create(userId: string, executor?: DbExecutor): Promise<IssuedRefreshToken>;
+  create(userId: string, executor?: DbExecutor, origin?: SessionOrigin): Promise<IssuedRefreshToken>;
   /** Spends `refreshToken` and issues the next one; a reused token revokes its session. */
   rotate(refreshToken: string): Promise<RotationResult>;
   /** The session (with its user's state) if it is neither revoked nor past its absolute end. */
   findLive(sessionId: string): Promise<LiveSessionPrincipal | undefined>;
   revoke(sessionId: string, reason: string): Promise<boolean>;
-  /** `executor`: the transaction that changes the user (user-admin.ts), so no sign-in slips between. */
-  revokeAllOfUser(userId: string, reason: string, executor?: DbExecutor): Promise<number>;
+  /** Revokes the session only if it is a live one of `userId`: false for another user's or an unknown id. */
+  revokeOfUser(userId: string, sessionId: string, reason: string): Promise<boolean>;
+  /**
+   * `executor`: the transaction that changes the user (user-admin.ts), so no sign-in slips between.
+   * `exceptSessionId`: a password change keeps the session that asked for it.
+   */
+  revokeAllOfUser(userId: string, reason: string, executor?: DbExecutor, exceptSessionId?: string): Promise<number>;
+  /** The user's live sessions, newest first. */
+  listLive(userId: string): Promise<SessionSummary[]>;
 }
 
 export type RotationResult =
@@ -72,12 +99,12 @@ export function createSessionStore(options: {
     row.revokedAt === null && row.maxExpiresAt.getTime() > clock.now().getTime();
 
   const store: SessionStore = {
-    async create(userId, executor = db) {
+    async create(userId, executor = db, origin) {
       const now = clock.now();
       const maxExpiresAt = addSeconds(now, options.maxTtlSeconds);
       const [session] = await executor
         .insert(sessions)
-        .values({ userId, createdAt: now, lastUsedAt: now, maxExpiresAt })
+        .values({ userId, createdAt: now, lastUsedAt: now, maxExpiresAt, ip: origin?.ip ?? null, userAgent: origin?.userAgent ?? null, amr: origin?.amr ?? [] })
         .returning({ id: sessions.id });
       return issueToken(session!.id, userId, maxExpiresAt, executor);
     },
@@ -150,14 +177,70 @@ export function createSessionStore(options: {
       return revoked.length > 0;
     },
 
-    async revokeAllOfUser(userId, reason, executor = db) {
+    async revokeOfUser(userId, sessionId, reason) {
+      const now = clock.now();
+      const ofUser = and(eq(sessions.id, sessionId), eq(sessions.userId, userId), isNull(sessions.revokedAt), gt(sessions.maxExpiresAt, now));
+      // Read first: a refused request (another user's or an unknown id) must write nothing, not even an UPDATE of no row.
+      const [found] = await db.select({ id: sessions.id }).from(sessions).where(ofUser);
+      if (!found) return false;
+      const revoked = await db.update(sessions).set({ revokedAt: now, revokedReason: reason }).where(ofUser).returning({ id: sessions.id });
+      return revoked.length > 0;
+    },
+
+    async revokeAllOfUser(userId, reason, executor = db, exceptSessionId) {
       const revoked = await executor
         .update(sessions)
         .set({ revokedAt: clock.now(), revokedReason: reason })
-        .where(and(eq(sessions.userId, userId), isNull(sessions.revokedAt)))
+        .where(
+          and(
+            eq(sessions.userId, userId),
+            isNull(sessions.revokedAt),
+            exceptSessionId === undefined ? undefined : ne(sessions.id, exceptSessionId),
+          ),
+        )
         .returning({ id: sessions.id });
       return revoked.length;
     },
+
+    async listLive(userId) {
+      const now = clock.now();
+      // A session whose last refresh token has died unused is over too, though nothing revoked it.
+      const refreshEnd = sql<Date | string | null>`(select max(${refreshTokens.expiresAt}) from ${refreshTokens}
+        where ${refreshTokens.sessionId} = ${sessions.id} and ${refreshTokens.spentAt} is null)`;
+      const rows = await db
+        .select({
+          id: sessions.id,
+          createdAt: sessions.createdAt,
+          lastUsedAt: sessions.lastUsedAt,
+          refreshEnd,
+          ip: sessions.ip,
+          userAgent: sessions.userAgent,
+          amr: sessions.amr,
+        })
+        .from(sessions)
+        .where(and(eq(sessions.userId, userId), isNull(sessions.revokedAt), gt(sessions.maxExpiresAt, now)))
+        .orderBy(desc(sessions.createdAt), desc(sessions.id));
+      return rows
+        .map((row) => ({ ...row, expiresAt: row.refreshEnd === null ? null : new Date(row.refreshEnd) }))
+        .filter((row): row is typeof row & { expiresAt: Date } => row.expiresAt !== null && row.expiresAt.getTime() > now.getTime())
+        .map((row) => ({
+          id: row.id,
+          createdAt: row.createdAt,
+          // Equal to createdAt until a refresh: the API says so with null.
+          lastUsedAt: row.lastUsedAt.getTime() === row.createdAt.getTime() ? null : row.lastUsedAt,
+          expiresAt: row.expiresAt,
+          ip: row.ip,
+          userAgent: row.userAgent,
+          amr: toTextArray(row.amr as string[] | string),
+        }));
+    },
   };
   return store;
+}
+
+/** pg parses text[] into an array; PGlite may hand back the literal `{…}`. */
+function toTextArray(value: string[] | string): string[] {
+  if (Array.isArray(value)) return value;
+  const inner = value.replace(/^\{|\}$/g, '');
+  return inner === '' ? [] : inner.split(',').map((item) => item.replace(/^"|"$/g, ''));
 }

@@ -12,6 +12,7 @@ import { migrateCommand } from './migrations.js';
 import { rateLimitsClearCommand } from './rate-limits-clear.js';
 import { buildRouteTable } from './route-table.js';
 import { usersCreateCommand } from './users-create.js';
+import { usersResetPasswordCommand } from './users-reset-password.js';
 
 export const USAGE = `Usage: boreal <command> [options]
 
@@ -20,9 +21,12 @@ Commands:
   migrate            Apply the database migrations (the server also applies them at start).
   doctor             Check every setting and reach the database, Redis and the OTP provider.
   routes             Print the route table: one "METHOD path" a line, sorted by path, then method.
-  users create --email E --name N [--phone P] --role R [--role R2] [--lender NAME]
+  users create --email E --name N [--phone P] --role R [--role R2] [--lender NAME] [--invite]
                      Create a user. The password is read from stdin (or asked for on a terminal).
-                     --lender creates the lender when the name is new.
+                     --lender creates the lender when the name is new. --invite reads no password:
+                     the user is created without one and the answer carries a password-setup link.
+  users reset-password --email E
+                     Print a new password-setup link for the user (it replaces any earlier one).
   rate-limits clear --phone P | --ip I | --email E
                      Clear the limits of a phone, a client address or an email (which also
                      unlocks that account); prints how many counters went.
@@ -66,6 +70,7 @@ const COMMANDS: Record<string, Command> = {
       phone: { type: 'string' },
       role: { type: 'string', multiple: true },
       lender: { type: 'string' },
+      invite: { type: 'boolean' },
     },
     async run(io, values) {
       const missing = ['email', 'name', 'role'].filter((name) => values[name] === undefined).map((name) => `--${name}`);
@@ -76,7 +81,15 @@ const COMMANDS: Record<string, Command> = {
         phone: text(values, 'phone'),
         roles: values.role as string[],
         lender: text(values, 'lender'),
+        invite: values.invite === true,
       });
+    },
+  },
+  'users reset-password': {
+    options: { email: { type: 'string' } },
+    async run(io, values) {
+      if (values.email === undefined) return new UsageProblem('users reset-password needs --email');
+      return usersResetPasswordCommand(io, { email: text(values, 'email')! });
     },
   },
   'rate-limits clear': {

@@ -1,6 +1,8 @@
 // `boreal users create`: the first admin of a production database (which has
 // no seeded user), or any user, through the same createUser as the admin API,
-// so every rule (password policy, phone, roles, lender) holds here too.
+// so every rule (password policy, phone, roles, lender) holds here too. With
+// --invite no password is read: the user sets one through the printed link
+// (the way to create a production's first admin without a shared password).
 
 import type { RoleName } from '../core/vocabulary.js';
 import { createLender, findLenderByName } from '../users/lenders.js';
@@ -13,6 +15,8 @@ export interface UsersCreateOptions {
   phone?: string | undefined;
   roles: string[];
   lender?: string | undefined;
+  /** No password: the user is invited, and the answer carries the password-setup link. */
+  invite?: boolean;
 }
 
 /** The CLI acts as no user: audit events show actorId null and no address. */
@@ -21,13 +25,17 @@ const CLI_ACTOR = { actorId: null, ip: null };
 export async function usersCreateCommand(io: CliIo, options: UsersCreateOptions): Promise<ExitCode> {
   const config = loadSettings(io);
   if (!config) return EXIT_FAILED;
-  let password: string;
-  try {
-    password = await readNewPassword(io);
-  } catch (error) {
-    if (!(error instanceof PasswordInputError)) throw error;
-    writeLine(io.stderr, `✗ ${error.message}`);
-    return EXIT_FAILED;
+  // --invite is asked for by name: an empty stdin is more often a variable that was not set than an intent.
+  let password: string | undefined;
+  if (!options.invite) {
+    try {
+      password = await readNewPassword(io);
+    } catch (error) {
+      if (!(error instanceof PasswordInputError)) throw error;
+      writeLine(io.stderr, `✗ ${error.message}`);
+      writeLine(io.stderr, '  (or pass --invite to create the user without a password and print a password-setup link)');
+      return EXIT_FAILED;
+    }
   }
 
   return withServices(
@@ -46,6 +54,9 @@ export async function usersCreateCommand(io: CliIo, options: UsersCreateOptions)
         CLI_ACTOR,
       );
       writeLine(io.stdout, JSON.stringify(user));
+      if (user.passwordSetup) {
+        writeLine(io.stderr, `Invited: hand the link in passwordSetup.url to ${user.email} privately; it works once, until ${user.passwordSetup.expiresAt.toISOString()}.`);
+      }
       return EXIT_OK;
     },
     flagOf,

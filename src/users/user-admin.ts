@@ -7,6 +7,7 @@ import { and, desc, eq, inArray, isNull, lt } from 'drizzle-orm';
 import type { AuditLog } from '../audit/audit.js';
 import type { PasswordHasher } from '../auth/passwords.js';
 import type { SessionStore } from '../auth/sessions.js';
+import type { PasswordSetup, PasswordSetupLink } from '../auth/password-setup.js';
 import type { Clock } from '../core/clock.js';
 import { maskPhone } from '../core/phone-mask.js';
 import type { RoleName } from '../core/vocabulary.js';
@@ -26,7 +27,8 @@ export type { AdminUserView } from './users-repository.js';
 export interface CreateUserInput {
   email: string;
   name: string;
-  password: string;
+  /** Absent: an invitation (the user sets a password through the setup link the answer carries). */
+  password?: string | undefined;
   roles: RoleName[];
   phone?: string | null;
   lenderId?: string | null;
@@ -53,10 +55,15 @@ export interface UserAdminDeps {
   passwords: PasswordHasher;
   sessions: Pick<SessionStore, 'revokeAllOfUser'>;
   audit: AuditLog;
+  /** Issues the invitation of a user created without a password, in the creating transaction. */
+  passwordSetup: Pick<PasswordSetup, 'issue'>;
 }
 
+export type CreatedUser = AdminUserView & { passwordSetup?: PasswordSetupLink };
+
 export interface UserAdmin {
-  createUser(input: CreateUserInput, actor: AdminActor): Promise<AdminUserView>;
+  /** Without a password the answer carries `passwordSetup`, the invitation link. */
+  createUser(input: CreateUserInput, actor: AdminActor): Promise<CreatedUser>;
   updateUser(userId: string, patch: UpdateUserInput, actor: AdminActor): Promise<AdminUserView>;
   /** Newest first; `afterSeq` is the last row of the previous page. */
   listUsers(options: { limit: number; afterSeq?: number | undefined }): Promise<{ items: AdminUserView[]; nextSeq: number | null }>;
@@ -88,7 +95,7 @@ export function createUserAdmin(deps: UserAdminDeps): UserAdmin {
       const email = normalizeEmail(input.email);
       checkEmail(email, errors);
       checkName(input.name, errors);
-      const passwordProblem = checkPasswordPolicy(input.password);
+      const passwordProblem = input.password === undefined ? null : checkPasswordPolicy(input.password);
       if (passwordProblem) errors.push({ path: '/password', message: passwordProblem });
       const roles = checkRoles(input.roles, errors);
       const phone = checkPhone(input.phone, errors);
@@ -98,9 +105,10 @@ export function createUserAdmin(deps: UserAdminDeps): UserAdmin {
       // Checked before hashing so a taken email costs no argon2 time; the unique index settles races.
       if (await findUserByEmail(db, email)) throw takenEmail();
 
-      const passwordHash = await passwords.hash(input.password);
+      const passwordHash = input.password === undefined ? null : await passwords.hash(input.password);
       const now = clock.now();
       let userId: string;
+      let passwordSetup: PasswordSetupLink | undefined;
       try {
         userId = await db.transaction(async (tx) => {
           const [row] = await tx
@@ -110,14 +118,16 @@ export function createUserAdmin(deps: UserAdminDeps): UserAdmin {
           const id = row!.id;
           if (roles.length > 0) await tx.insert(userRoles).values(roles.map((role) => ({ userId: id, role })));
           const detail = { email, name: input.name.trim(), roles, lenderId: input.lenderId ?? null, phone: phone ? maskPhone(phone) : null };
-          await audit.record({ type: 'USER_CREATED', userId: id, actorId: actor.actorId, ip: actor.ip, detail }, tx);
+          await audit.record({ type: 'USER_CREATED', userId: id, actorId: actor.actorId, ip: actor.ip, detail: { ...detail, invited: passwordHash === null } }, tx);
+          if (passwordHash === null) passwordSetup = await deps.passwordSetup.issue(id, actor, tx);
           return id;
         });
       } catch (error) {
         if (isUniqueViolation(error)) throw takenEmail();
         throw error;
       }
-      return toAdminUserView((await findUserById(db, userId))!);
+      const view = toAdminUserView((await findUserById(db, userId))!);
+      return passwordSetup ? { ...view, passwordSetup } : view;
     },
 
     async updateUser(userId, patch, actor) {

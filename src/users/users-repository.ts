@@ -14,6 +14,8 @@ export interface UserRecord {
   phone: string | null;
   /** null until the user sets one through a password-setup link. */
   passwordHash: string | null;
+  /** An authenticator app is enrolled (its secret is set). */
+  totpEnrolled: boolean;
   lenderId: string | null;
   disabled: boolean;
   createdAt: Date;
@@ -40,6 +42,9 @@ export interface AdminUserView {
   lenderId: string | null;
   disabled: boolean;
   createdAt: string;
+  /** false for an invited user who has not yet used their setup link. */
+  passwordSet: boolean;
+  totp: boolean;
 }
 
 export function normalizeEmail(email: string): string {
@@ -72,6 +77,7 @@ function toUserRecord(row: typeof users.$inferSelect, roles: readonly string[]):
     name: row.name,
     phone: row.phone,
     passwordHash: row.passwordHash,
+    totpEnrolled: row.totpSecretEncrypted !== null,
     lenderId: row.lenderId,
     disabled: row.disabled,
     createdAt: row.createdAt,
@@ -127,5 +133,7 @@ export function toAdminUserView(user: UserRecord): AdminUserView {
     lenderId: user.lenderId,
     disabled: user.disabled,
     createdAt: user.createdAt.toISOString(),
+    passwordSet: user.passwordHash !== null,
+    totp: user.totpEnrolled,
   };
 }

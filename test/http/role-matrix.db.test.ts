@@ -5,7 +5,11 @@
 // lender's application as 404, never 403.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import type { RouteAccess } from '../../src/http/access.js';
+import { defaultWebUiDirectory } from '../../src/http/routes/web.js';
+import type { RoleName } from '../../src/core/vocabulary.js';
 import { json, type TestApp } from '../helpers/app.js';
 import { captureRouteTable, routeKey, type CapturedRoute } from '../portal/route-table.js';
 import {
@@ -39,6 +43,8 @@ interface Row {
   request?: (context: MatrixContext) => { url?: string; body?: unknown };
   /** The call ends the caller's session: make it with a session of its own. */
   freshSession?: boolean;
+  /** The call ends every session of the caller: make it as a new user of the same role. */
+  freshUser?: boolean;
 }
 
 const PUBLIC = { public: true } as const;
@@ -64,6 +70,8 @@ const MATRIX: Record<string, Row> = {
   'GET /app': { access: PUBLIC, expect: everyone(302) },
   'GET /app/*': { access: PUBLIC, expect: everyone(404), request: () => ({ url: '/app/no-such-file.js' }) },
   'HEAD /app/*': { access: PUBLIC, expect: everyone(404), request: () => ({ url: '/app/no-such-file.js' }) },
+  // The page of password-setup links: the UI's index.html once it is built, else 404 saying how to build it.
+  'GET /app/set-password': { access: PUBLIC, expect: everyone(existsSync(path.join(defaultWebUiDirectory(), 'index.html')) ? 200 : 404) },
 
   'POST /api/auth/login': { access: PUBLIC, expect: everyone(400), request: () => ({ body: {} }) },
   'POST /api/auth/otp/resend': { access: PUBLIC, expect: everyone(400), request: () => ({ body: {} }) },
@@ -72,6 +80,15 @@ const MATRIX: Record<string, Row> = {
   'POST /api/auth/logout': { access: SIGNED_IN, expect: [401, 204, 204, 204], freshSession: true },
   'GET /api/auth/me': { access: SIGNED_IN, expect: [401, 200, 200, 200] },
   'GET /api/rbac/roles': { access: SIGNED_IN, expect: [401, 200, 200, 200] },
+  'POST /api/auth/password': { access: SIGNED_IN, expect: [401, 400, 400, 400], request: () => ({ body: {} }) },
+  'POST /api/auth/password/setup': { access: PUBLIC, expect: everyone(400), request: () => ({ body: {} }) },
+  'GET /api/auth/sessions': { access: SIGNED_IN, expect: [401, 200, 200, 200] },
+  'DELETE /api/auth/sessions': { access: SIGNED_IN, expect: [401, 204, 204, 204], freshUser: true },
+  'DELETE /api/auth/sessions/:id': {
+    access: SIGNED_IN,
+    expect: [401, 404, 404, 404],
+    request: () => ({ url: '/api/auth/sessions/00000000-0000-4000-8000-000000000000' }),
+  },
 
   'GET /api/applications': { access: { permission: 'applications:read' }, expect: [401, 200, 200, 200] },
   'POST /api/applications': {
@@ -113,6 +130,21 @@ const MATRIX: Record<string, Row> = {
     expect: [401, 403, 403, 200],
     request: (context) => ({ url: `/api/rbac/users/${context.targetUserId}`, body: { name: `Renamed ${context.serial()}` } }),
   },
+  'POST /api/rbac/users/:id/password-setup': {
+    access: { permission: 'users:manage' },
+    expect: [401, 403, 403, 201],
+    request: (context) => ({ url: `/api/rbac/users/${context.targetUserId}/password-setup` }),
+  },
+  'GET /api/rbac/users/:id/sessions': {
+    access: { permission: 'users:manage' },
+    expect: [401, 403, 403, 200],
+    request: (context) => ({ url: `/api/rbac/users/${context.targetUserId}/sessions` }),
+  },
+  'DELETE /api/rbac/users/:id/sessions': {
+    access: { permission: 'users:manage' },
+    expect: [401, 403, 403, 204],
+    request: (context) => ({ url: `/api/rbac/users/${context.targetUserId}/sessions` }),
+  },
   'GET /api/rbac/audit': { access: { permission: 'audit:read' }, expect: [401, 403, 403, 200] },
   'DELETE /api/rbac/rate-limits': {
     access: { permission: 'rate-limits:clear' },
@@ -120,6 +152,8 @@ const MATRIX: Record<string, Row> = {
     request: () => ({ url: '/api/rbac/rate-limits?ip=203.0.113.9' }),
   },
 };
+
+const FRESH_USER_ROLES: Record<Role, RoleName[]> = { none: [], lender: ['lender'], staff: ['staff'], admin: ['admin'] };
 
 const FAILURE_CODES: Record<number, string> = { 401: 'AUTHENTICATION_REQUIRED', 403: 'FORBIDDEN', 404: 'NOT_FOUND' };
 
@@ -158,6 +192,7 @@ describe('the endpoint × role matrix', () => {
     for (const role of ROLES) {
       let caller = callers(context.cast)[role];
       if (caller && row.freshSession) caller = await signInAs(t, caller.email, caller.password);
+      if (caller && row.freshUser) caller = await makeUser(t, FRESH_USER_ROLES[role], role === 'lender' ? context.cast.lenders.a.id : null);
       const request = row.request?.(context) ?? {};
       const response = await t.app.inject({
         method,

@@ -64,6 +64,19 @@ describe('the web UI routes', () => {
     await app.close();
   });
 
+  it('serve the UI at /app/set-password (the page of password-setup links) with the HTML headers', async () => {
+    const app = await serve(built);
+    const index = await app.inject({ method: 'GET', url: '/app/' });
+    const response = await app.inject({ method: 'GET', url: '/app/set-password' });
+    expect(response.statusCode).toBe(200);
+    expect(response.headers['content-type']).toMatch(/^text\/html/);
+    expect(response.body).toBe(index.body);
+    expect(response.headers['content-security-policy']).toContain("frame-ancestors 'none'");
+    expect(response.headers['x-frame-options']).toBe('DENY');
+    expect(response.headers['referrer-policy']).toBe('no-referrer');
+    await app.close();
+  });
+
   it('serve hashed assets as immutable', async () => {
     const app = await serve(built);
     const response = await app.inject({ method: 'GET', url: '/app/assets/index-abc123.js' });
@@ -88,7 +101,7 @@ describe('the web UI routes', () => {
     const withBuild = await recordRoutes(() => serve(built));
     const withoutBuild = await recordRoutes(() => serve(missing));
     expect(withoutBuild.routes).toEqual(withBuild.routes);
-    expect(withBuild.routes).toEqual(['GET /', 'GET /app', 'GET /app/*', 'HEAD /app/*']);
+    expect(withBuild.routes).toEqual(['GET /', 'GET /app', 'GET /app/*', 'HEAD /app/*', 'GET /app/set-password']);
 
     const response = await withoutBuild.result.inject({ method: 'GET', url: '/app/' });
     expect(response.statusCode).toBe(404);

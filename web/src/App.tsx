@@ -14,6 +14,8 @@ import { Lenders } from './screens/Lenders';
 import { NewApplication } from './screens/NewApplication';
 import { RateLimits } from './screens/RateLimits';
 import { SignIn } from './screens/SignIn';
+import { SetPassword, takeSetupToken } from './screens/SetPassword';
+import { Account } from './screens/Account';
 import { Users } from './screens/Users';
 import { SessionWarning } from './SessionWarning';
 import type { Permission, User } from './types';
@@ -21,17 +23,23 @@ import { ErrorMessage, ScreenHeading } from './ui';
 
 type State =
   | { phase: 'resuming' }
-  | { phase: 'signed-out'; notice: string | null }
+  | { phase: 'set-password'; token: string }
+  | { phase: 'signed-out'; notice: string | null; email?: string; status?: string }
   | { phase: 'signed-in'; user: User; renewal: { notice: string } | null };
 
+/** A password-setup link opens /app/set-password#token=…: that page, whatever session this tab has. */
+const initialState = (): State => (window.location.pathname.endsWith('/set-password') ? { phase: 'set-password', token: takeSetupToken() } : { phase: 'resuming' });
+
 export function App() {
-  const [state, setState] = useState<State>({ phase: 'resuming' });
+  const [state, setState] = useState<State>(initialState);
 
   useEffect(() => {
     let live = true;
-    void resumeSession().then((user) => {
-      if (live) setState(user ? { phase: 'signed-in', user, renewal: null } : { phase: 'signed-out', notice: null });
-    });
+    if (state.phase === 'resuming') {
+      void resumeSession().then((user) => {
+        if (live) setState(user ? { phase: 'signed-in', user, renewal: null } : { phase: 'signed-out', notice: null });
+      });
+    }
     const stop = session.onEnded((reason) => {
       const notice = reason.code === 'SESSION_IDLE' ? reason.problem.detail : 'Your session has ended. Sign in again.';
       setState((previous) => (previous.phase === 'signed-in' ? { ...previous, renewal: { notice } } : { phase: 'signed-out', notice }));
@@ -42,8 +50,28 @@ export function App() {
     };
   }, []);
 
+  if (state.phase === 'set-password') {
+    return (
+      <SetPassword
+        token={state.token}
+        onDone={(email) => {
+          window.history.replaceState(null, '', '/app/');
+          setState({ phase: 'signed-out', notice: null, email, status: 'Your password is set. Sign in with it now.' });
+        }}
+      />
+    );
+  }
   if (state.phase === 'resuming') return <p className="hint center">Loading…</p>;
-  if (state.phase === 'signed-out') return <SignIn notice={state.notice} onSignedIn={(user) => setState({ phase: 'signed-in', user, renewal: null })} />;
+  if (state.phase === 'signed-out') {
+    return (
+      <SignIn
+        notice={state.notice}
+        initialEmail={state.email}
+        status={state.status ?? null}
+        onSignedIn={(user) => setState({ phase: 'signed-in', user, renewal: null })}
+      />
+    );
+  }
   const renewal = state.renewal;
   return (
     <>
@@ -56,6 +84,11 @@ export function App() {
             await signOut();
             setState({ phase: 'signed-out', notice: null });
           }}
+          onSignedOutHere={(notice) => {
+            // The server has ended this session already: forget its tokens, nothing to tell it.
+            session.clear();
+            setState({ phase: 'signed-out', notice: null, status: notice });
+          }}
         />
       </div>
       {renewal && (
@@ -67,7 +100,7 @@ export function App() {
   );
 }
 
-function Portal({ user, onSignOut }: { user: User; onSignOut: () => Promise<void> }) {
+function Portal({ user, onSignOut, onSignedOutHere }: { user: User; onSignOut: () => Promise<void>; onSignedOutHere: (notice: string) => void }) {
   const route = useRoute();
   const can = (permission: Permission) => user.permissions.includes(permission);
   const [signingOut, setSigningOut] = useState(false);
@@ -102,9 +135,10 @@ function Portal({ user, onSignOut }: { user: User; onSignOut: () => Promise<void
           </ul>
         </nav>
         <div className="who">
-          <span>
+          <a href={hrefOf({ name: 'account' })} aria-current={route.name === 'account' ? 'page' : undefined}>
             {user.name} <span className="hint">({user.roles.join(', ')})</span>
-          </span>
+            <span className="visually-hidden"> — your account</span>
+          </a>
           <button
             type="button"
             disabled={signingOut}
@@ -118,7 +152,7 @@ function Portal({ user, onSignOut }: { user: User; onSignOut: () => Promise<void
         </div>
       </header>
       <main id="content">
-        <Screen route={route} user={user} can={can} />
+        <Screen route={route} user={user} can={can} onSignedOutHere={onSignedOutHere} />
       </main>
     </>
   );
@@ -127,7 +161,17 @@ function Portal({ user, onSignOut }: { user: User; onSignOut: () => Promise<void
 const isCurrent = (current: Route, link: Route) =>
   current.name === link.name || (link.name === 'applications' && (current.name === 'application' || current.name === 'new-application'));
 
-function Screen({ route, user, can }: { route: Route; user: User; can: (permission: Permission) => boolean }) {
+function Screen({
+  route,
+  user,
+  can,
+  onSignedOutHere,
+}: {
+  route: Route;
+  user: User;
+  can: (permission: Permission) => boolean;
+  onSignedOutHere: (notice: string) => void;
+}) {
   const forbidden = (
     <section>
       <ScreenHeading>Not allowed</ScreenHeading>
@@ -153,5 +197,7 @@ function Screen({ route, user, can }: { route: Route; user: User; can: (permissi
       return can('audit:read') ? <AuditLog filters={{ type: route.type ?? '', userId: route.userId ?? '' }} canListUsers={can('users:manage')} /> : forbidden;
     case 'rate-limits':
       return can('rate-limits:clear') ? <RateLimits /> : forbidden;
+    case 'account':
+      return <Account onSignedOutHere={onSignedOutHere} />;
   }
 }

@@ -46,3 +46,12 @@ export type AuditList = Json<'/api/rbac/audit', 'get', 200>;
 export type AuditQuery = NonNullable<paths['/api/rbac/audit']['get']['parameters']['query']>;
 
 export { APPLICATION_STATUSES, AUDIT_EVENT_TYPES, CURRENCIES, PRODUCT_TYPES, ROLE_NAMES, STATUS_TRANSITIONS } from './generated/vocabulary';
+
+export type CreatedUser = Json<'/api/rbac/users', 'post', 201>;
+export type CreateUserBody = JsonBody<'/api/rbac/users', 'post'>;
+export type UserChange = JsonBody<'/api/rbac/users/{id}', 'patch'>;
+export type PasswordSetupLink = Json<'/api/rbac/users/{id}/password-setup', 'post', 201>;
+export type PasswordSetupResult = Json<'/api/auth/password/setup', 'post', 200>;
+export type ChangePasswordBody = JsonBody<'/api/auth/password', 'post'>;
+export type OwnSession = Json<'/api/auth/sessions', 'get', 200>['items'][number];
+export type UserSession = Json<'/api/rbac/users/{id}/sessions', 'get', 200>['items'][number];

@@ -20,7 +20,7 @@ import { login } from './login.js';
 import { createOtpCodeFactor } from './otp-code-factor.js';
 import { resend } from './resend.js';
 import { createSecondFactors, type SecondFactors } from './second-factor.js';
-import { verify } from './verify.js';
+import { verify, type VerifyInput } from './verify.js';
 
 export interface LoginResult {
   status: 'OTP_REQUIRED';
@@ -50,7 +50,7 @@ export interface SignInDeps {
 export interface SignIn {
   login(input: { email: string; password: string; ip: string }): Promise<LoginResult>;
   resend(input: { tempToken: string; ip: string }): Promise<ResendResult>;
-  verify(input: { tempToken: string; code: string; ip: string }): Promise<SignedIn>;
+  verify(input: VerifyInput): Promise<SignedIn>;
 }
 
 /** What every step module is handed. */

@@ -14,9 +14,17 @@ import type { FactorVerdict } from './second-factor.js';
 /** How long a guess the provider found expired waits for a parallel right code to end the challenge (see 'expired'). */
 const PARALLEL_WIN_SETTLE_MS = 3_000;
 
-export async function verify(context: SignInContext, input: { tempToken: string; code: string; ip: string }): Promise<SignedIn> {
+export interface VerifyInput {
+  tempToken: string;
+  code: string;
+  ip: string;
+  /** Where the sign-in finishes, kept on the session for its owner's list. */
+  userAgent?: string | null;
+}
+
+export async function verify(context: SignInContext, input: VerifyInput): Promise<SignedIn> {
   const { challenges, factors, guesses, audit, clock, db, tokens } = context;
-  const { tempToken, code, ip } = input;
+  const { tempToken, code, ip, userAgent = null } = input;
 
   const challenge = await openChallenge(challenges, tempToken, 'verify');
   if (isExpired(challenge, clock)) {
@@ -41,7 +49,7 @@ export async function verify(context: SignInContext, input: { tempToken: string;
       const user = await findUserById(db, challenge.userId);
       if (!user || user.disabled) throw new AppError('INVALID_TEMP_TOKEN');
       await audit.record({ type: 'LOGIN_SUCCEEDED', userId: user.id, actorId: user.id, ip });
-      return tokens.startSession(user);
+      return tokens.startSession(user, { ip, userAgent, amr: ['pwd', 'sms'] });
     }
 
     case 'wrong': {

@@ -1,6 +1,6 @@
 // API.md "Login": password, then one-time code, then tokens.
 
-import type { FastifyPluginAsync, FastifyReply } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Services } from '../../services.js';
 import { principalOf } from '../access.js';
@@ -8,6 +8,9 @@ import { NoContent } from '../schemas/common.js';
 import { LoginBody, LoginResponse, MeResponse, RefreshBody, ResendResponse, TempTokenBody, TokenResponse, VerifyBody } from '../schemas/auth.js';
 import { findUserById, toUserView } from '../../users/users-repository.js';
 import { AppError } from '../../errors.js';
+
+/** The browser as it names itself, cut short: it is shown in the session list, not trusted. */
+export const userAgentOf = (request: FastifyRequest): string | null => request.headers['user-agent']?.slice(0, 400) || null;
 
 /** Token-bearing answers must never be stored by a cache (RFC 6749 §5.1). */
 const noStore = (reply: FastifyReply) => reply.header('Cache-Control', 'no-store').header('Pragma', 'no-cache');
@@ -37,7 +40,7 @@ export const authRoutes = (services: Services): FastifyPluginAsync => async (app
     schema: { tags: ['auth'], summary: 'Complete the sign-in with the code', body: VerifyBody, response: { 200: TokenResponse } },
   }, async (request, reply) => {
     noStore(reply);
-    return signIn.verify({ tempToken: request.body.tempToken, code: request.body.code, ip: request.ip });
+    return signIn.verify({ tempToken: request.body.tempToken, code: request.body.code, ip: request.ip, userAgent: userAgentOf(request) });
   });
 
   routes.post('/api/auth/refresh', {

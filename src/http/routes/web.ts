@@ -58,15 +58,19 @@ const CONTENT_SECURITY_POLICY = [
   "frame-ancestors 'none'",
 ].join('; ');
 
-function setWebHeaders(response: SetHeadersResponse, filePath: string): void {
+function webHeaders(filePath: string): Record<string, string> {
   const isHashedAsset = filePath.split(path.sep).includes('assets');
-  response.setHeader('Cache-Control', isHashedAsset ? IMMUTABLE : 'no-cache');
-  response.setHeader('X-Content-Type-Options', 'nosniff');
+  const headers: Record<string, string> = { 'Cache-Control': isHashedAsset ? IMMUTABLE : 'no-cache', 'X-Content-Type-Options': 'nosniff' };
   if (filePath.endsWith('.html')) {
-    response.setHeader('Content-Security-Policy', CONTENT_SECURITY_POLICY);
-    response.setHeader('X-Frame-Options', 'DENY');
-    response.setHeader('Referrer-Policy', 'no-referrer');
+    headers['Content-Security-Policy'] = CONTENT_SECURITY_POLICY;
+    headers['X-Frame-Options'] = 'DENY';
+    headers['Referrer-Policy'] = 'no-referrer';
   }
+  return headers;
+}
+
+function setWebHeaders(response: SetHeadersResponse, filePath: string): void {
+  for (const [name, value] of Object.entries(webHeaders(filePath))) response.setHeader(name, value);
 }
 
 export interface WebUiOptions {
@@ -83,7 +87,18 @@ export const webRoutes = (options: WebUiOptions = {}): FastifyPluginAsync => asy
   app.get('/', { config: isPublic, schema: hidden }, async (_request, reply) => reply.redirect(`${WEB_UI_PREFIX}/`, 302));
   app.get(WEB_UI_PREFIX, { config: isPublic, schema: hidden }, async (_request, reply) => reply.redirect(`${WEB_UI_PREFIX}/`, 302));
 
-  if (existsSync(path.join(directory, 'index.html'))) {
+  const indexFile = path.join(directory, 'index.html');
+  const built = existsSync(indexFile);
+  // A password-setup link (API.md "Account lifecycle") opens the UI at a path
+  // of its own: <PUBLIC_URL>/app/set-password#token=…. The token rides in the
+  // fragment, which no request carries, so this route never sees it.
+  app.get(`${WEB_UI_PREFIX}/set-password`, { config: isPublic, schema: hidden }, async (_request, reply) => {
+    if (!built) throw new AppError('NOT_FOUND', { detail: 'The web UI is not built: run `npm run build` (or `npm run build:web`).' });
+    return reply
+      .headers(webHeaders(indexFile))
+      .type('text/html; charset=utf-8').send(readFileSync(indexFile));
+  });
+  if (built) {
     // Registers HEAD and GET /app/* (public by the /app prefix; the plugin's routes carry no config).
     await app.register(fastifyStatic, {
       root: directory,

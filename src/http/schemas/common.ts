@@ -43,6 +43,8 @@ export const AdminUserView = Type.Object({
   lenderId: Nullable(Uuid),
   disabled: Type.Boolean(),
   createdAt: Timestamp,
+  passwordSet: Type.Boolean({ description: 'false until an invited user sets a password through their link' }),
+  totp: Type.Boolean({ description: 'an authenticator app is enrolled' }),
 });
 
 export const CursorPageQuery = {

@@ -697,6 +697,298 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/auth/password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Change your password
+         * @description A wrong currentPassword answers 403 CURRENT_PASSWORD_INVALID and counts toward LOCKOUT_PASSWORD (then 429 ACCOUNT_LOCKED). Every other session ends.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        currentPassword: string;
+                        /** @description 8 to 128 characters, not a commonly used password */
+                        newPassword: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description No content */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Client error: an RFC 9457 problem document; branch on `code`. */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Server error: an RFC 9457 problem document, never with internals. */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/password/setup": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Set a password with a password-setup link (invitation or reset)
+         * @description Unknown, used, replaced or expired token: 401 INVALID_SETUP_TOKEN. Counted by LIMIT_LOGIN_PER_IP.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description From the link's fragment: #token=… */
+                        token: string;
+                        /** @description 8 to 128 characters, not a commonly used password */
+                        password: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            status: "PASSWORD_SET";
+                            email: string;
+                        };
+                    };
+                };
+                /** @description Client error: an RFC 9457 problem document; branch on `code`. */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Server error: an RFC 9457 problem document, never with internals. */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your live sessions, newest first */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                /** Format: uuid */
+                                id: string;
+                                /** Format: date-time */
+                                createdAt: string;
+                                lastUsedAt: string | null;
+                                /** Format: date-time */
+                                expiresAt: string;
+                                ip: string | null;
+                                userAgent: string | null;
+                                amr: string[];
+                                current: boolean;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Client error: an RFC 9457 problem document; branch on `code`. */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Server error: an RFC 9457 problem document, never with internals. */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /** Sign out everywhere (this session included) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description No content */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Client error: an RFC 9457 problem document; branch on `code`. */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Server error: an RFC 9457 problem document, never with internals. */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/sessions/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** End one of your sessions */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Session id (the access token's sid) */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description No content */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Client error: an RFC 9457 problem document; branch on `code`. */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Server error: an RFC 9457 problem document, never with internals. */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/rbac/roles": {
         parameters: {
             query?: never;
@@ -1435,6 +1727,10 @@ export interface paths {
                                 disabled: boolean;
                                 /** Format: date-time */
                                 createdAt: string;
+                                /** @description false until an invited user sets a password through their link */
+                                passwordSet: boolean;
+                                /** @description an authenticator app is enrolled */
+                                totp: boolean;
                             }[];
                             nextCursor: string | null;
                         };
@@ -1461,7 +1757,10 @@ export interface paths {
             };
         };
         put?: never;
-        /** Create a user (409 CONFLICT on a taken email) */
+        /**
+         * Create a user (409 CONFLICT on a taken email)
+         * @description Without a password the user is invited: the answer carries passwordSetup, the link to hand them.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -1475,7 +1774,7 @@ export interface paths {
                         /** Format: email */
                         email: string;
                         name: string;
-                        password: string;
+                        password?: string;
                         roles: ("admin" | "staff" | "lender")[];
                         phone?: string | null;
                         lenderId?: string | null;
@@ -1500,6 +1799,18 @@ export interface paths {
                             disabled: boolean;
                             /** Format: date-time */
                             createdAt: string;
+                            /** @description false until an invited user sets a password through their link */
+                            passwordSet: boolean;
+                            /** @description an authenticator app is enrolled */
+                            totp: boolean;
+                            passwordSetup?: {
+                                /** @description Shown once; only its hash is kept */
+                                token: string;
+                                /** @description <PUBLIC_URL>/app/set-password#token=<token> */
+                                url: string;
+                                /** Format: date-time */
+                                expiresAt: string;
+                            };
                         };
                     };
                 };
@@ -1524,6 +1835,182 @@ export interface paths {
             };
         };
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/rbac/users/{id}/password-setup": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Issue a password-setup link (an invitation, or a reset)
+         * @description Replaces any earlier link of the user; the current password keeps working until the link is used.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description User id (UUID) */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Shown once; only its hash is kept */
+                            token: string;
+                            /** @description <PUBLIC_URL>/app/set-password#token=<token> */
+                            url: string;
+                            /** Format: date-time */
+                            expiresAt: string;
+                        };
+                    };
+                };
+                /** @description Client error: an RFC 9457 problem document; branch on `code`. */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Server error: an RFC 9457 problem document, never with internals. */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/rbac/users/{id}/sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A user's live sessions, newest first */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description User id (UUID) */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                /** Format: uuid */
+                                id: string;
+                                /** Format: date-time */
+                                createdAt: string;
+                                lastUsedAt: string | null;
+                                /** Format: date-time */
+                                expiresAt: string;
+                                ip: string | null;
+                                userAgent: string | null;
+                                amr: string[];
+                            }[];
+                        };
+                    };
+                };
+                /** @description Client error: an RFC 9457 problem document; branch on `code`. */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Server error: an RFC 9457 problem document, never with internals. */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /** End every session of a user */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description User id (UUID) */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description No content */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Client error: an RFC 9457 problem document; branch on `code`. */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Server error: an RFC 9457 problem document, never with internals. */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
         options?: never;
         head?: never;
         patch?: never;
@@ -1585,6 +2072,10 @@ export interface paths {
                             disabled: boolean;
                             /** Format: date-time */
                             createdAt: string;
+                            /** @description false until an invited user sets a password through their link */
+                            passwordSet: boolean;
+                            /** @description an authenticator app is enrolled */
+                            totp: boolean;
                         };
                     };
                 };
@@ -1623,7 +2114,7 @@ export interface paths {
                 query?: {
                     limit?: number;
                     cursor?: string;
-                    type?: "LOGIN_FAILED" | "OTP_SENT" | "OTP_SEND_FAILED" | "OTP_FAILED" | "OTP_ATTEMPTS_EXCEEDED" | "ACCOUNT_LOCKED" | "LOGIN_SUCCEEDED" | "TOKEN_REFRESHED" | "REFRESH_TOKEN_REUSED" | "LOGOUT" | "RATE_LIMIT_CLEARED" | "USER_CREATED" | "USER_UPDATED" | "APPLICATION_STATUS_CHANGED" | "APPLICATION_UPDATED" | "LENDER_CREATED";
+                    type?: "LOGIN_FAILED" | "OTP_SENT" | "OTP_SEND_FAILED" | "OTP_FAILED" | "OTP_ATTEMPTS_EXCEEDED" | "ACCOUNT_LOCKED" | "LOGIN_SUCCEEDED" | "TOKEN_REFRESHED" | "REFRESH_TOKEN_REUSED" | "LOGOUT" | "RATE_LIMIT_CLEARED" | "USER_CREATED" | "USER_UPDATED" | "APPLICATION_STATUS_CHANGED" | "APPLICATION_UPDATED" | "LENDER_CREATED" | "PASSWORD_CHANGED" | "PASSWORD_SETUP_ISSUED" | "SESSION_REVOKED";
                     userId?: string;
                 };
                 header?: never;

@@ -18,7 +18,20 @@ interface Challenge {
 }
 
 /** `embedded`: a modal over the portal when a session must be renewed (the portal below keeps its state). */
-export function SignIn({ onSignedIn, notice, embedded = false }: { onSignedIn: (user: User) => void; notice?: string | null; embedded?: boolean }) {
+/** `initialEmail` and `status`: after a password was set through a setup link, the email is filled in and the success said. */
+export function SignIn({
+  onSignedIn,
+  notice,
+  embedded = false,
+  initialEmail = '',
+  status = null,
+}: {
+  onSignedIn: (user: User) => void;
+  notice?: string | null;
+  embedded?: boolean;
+  initialEmail?: string;
+  status?: string | null;
+}) {
   const [challenge, setChallenge] = useState<Challenge | null>(null);
   const [error, setError] = useState<string | null>(notice ?? null);
 
@@ -37,7 +50,7 @@ export function SignIn({ onSignedIn, notice, embedded = false }: { onSignedIn: (
         {challenge ? (
           <CodeStep challenge={challenge} setChallenge={setChallenge} onSignedIn={onSignedIn} onRestart={restart} />
         ) : (
-          <PasswordStep error={error} setError={setError} onChallenge={setChallenge} />
+          <PasswordStep error={error} setError={setError} onChallenge={setChallenge} initialEmail={initialEmail} status={status} />
         )}
       </div>
     </Outer>
@@ -48,12 +61,16 @@ function PasswordStep({
   error,
   setError,
   onChallenge,
+  initialEmail,
+  status,
 }: {
   error: string | null;
   setError: (message: string | null) => void;
   onChallenge: (challenge: Challenge) => void;
+  initialEmail: string;
+  status: string | null;
 }) {
-  const [email, setEmail] = useState('');
+  const [email, setEmail] = useState(initialEmail);
   const [password, setPassword] = useState('');
   const [busy, setBusy] = useState(false);
 
@@ -76,6 +93,7 @@ function PasswordStep({
     <form onSubmit={submit} aria-describedby={error ? 'sign-in-error' : undefined}>
       <ScreenHeading id="sign-in-title">Sign in</ScreenHeading>
       <ErrorMessage id="sign-in-error">{error}</ErrorMessage>
+      {status && !error && <StatusMessage>{status}</StatusMessage>}
       <div className="field">
         <label htmlFor="email">Email</label>
         <input id="email" name="email" type="email" autoComplete="username" required value={email} onChange={(event) => setEmail(event.target.value)} />

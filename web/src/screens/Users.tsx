@@ -9,8 +9,9 @@ import { formatDateTime } from '../format';
 import { CHECK_FIELDS, describedBy, fieldErrorsOf, type FieldErrors } from '../fields';
 import { portalMessage } from '../messages';
 import { INVALID_PHONE_MESSAGE, PHONE_HINT, toE164 } from '../phone';
-import { ROLE_NAMES, type AdminUser, type Lender, type UserList } from '../types';
+import { ROLE_NAMES, type AdminUser, type CreatedUser, type Lender, type PasswordSetupLink, type UserList } from '../types';
 import { ErrorMessage, FieldMessage, ScreenHeading, StatusMessage } from '../ui';
+import { SetupLinkPanel, UserManage } from './UserManage';
 
 const LABELS: Record<string, string> = { email: 'Email', name: 'Name', password: 'Password', phone: 'Phone', roles: 'Roles', lenderId: 'Lender' };
 
@@ -20,6 +21,7 @@ export function Users() {
   const [lenders, setLenders] = useState<Lender[]>([]);
   const [loading, setLoading] = useState(true);
   const [error, setError] = useState<string | null>(null);
+  const [managedId, setManagedId] = useState<string | null>(null);
 
   const load = useCallback(async (cursor: string | null) => {
     setLoading(true);
@@ -43,6 +45,7 @@ export function Users() {
     );
   }, [load]);
 
+  const managed = items.find((user) => user.id === managedId);
   const lenderName = (id: string | null) => (id ? (lenders.find((lender) => lender.id === id)?.name ?? id.slice(0, 8)) : '—');
 
   return (
@@ -61,6 +64,7 @@ export function Users() {
               <th scope="col">Lender</th>
               <th scope="col">State</th>
               <th scope="col">Created</th>
+              <th scope="col">Action</th>
             </tr>
           </thead>
           <tbody>
@@ -71,8 +75,13 @@ export function Users() {
                 <td>{user.phone ?? '—'}</td>
                 <td>{user.roles.join(', ') || '—'}</td>
                 <td>{lenderName(user.lenderId)}</td>
-                <td>{user.disabled ? 'Disabled' : 'Active'}</td>
+                <td>{user.disabled ? 'Disabled' : user.passwordSet ? 'Active' : 'Invited'}</td>
                 <td>{formatDateTime(user.createdAt)}</td>
+                <td>
+                  <button type="button" onClick={() => setManagedId(user.id)} aria-expanded={managedId === user.id}>
+                    Manage<span className="visually-hidden"> {user.name}</span>
+                  </button>
+                </td>
               </tr>
             ))}
           </tbody>
@@ -86,6 +95,8 @@ export function Users() {
           Load more
         </button>
       )}
+
+      {managed && <UserManage key={managed.id} user={managed} lenders={lenders} onChanged={() => void load(null)} onClose={() => setManagedId(null)} />}
 
       <CreateUser lenders={lenders} onCreated={() => void load(null)} />
     </section>
@@ -102,6 +113,8 @@ function CreateUser({ lenders, onCreated }: { lenders: Lender[]; onCreated: () =
   const [error, setError] = useState<string | null>(null);
   const [fieldErrors, setFieldErrors] = useState<FieldErrors>({});
   const [created, setCreated] = useState<string | null>(null);
+  const [invite, setInvite] = useState(false);
+  const [invitation, setInvitation] = useState<{ link: PasswordSetupLink; email: string } | null>(null);
   const [busy, setBusy] = useState(false);
 
   const toggleRole = (role: string, on: boolean) => setRoles((previous) => (on ? [...new Set([...previous, role])] : previous.filter((name) => name !== role)));
@@ -109,6 +122,7 @@ function CreateUser({ lenders, onCreated }: { lenders: Lender[]; onCreated: () =
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     setCreated(null);
+    setInvitation(null);
     const mine: FieldErrors = {};
     if (roles.includes('lender') && !lenderId) mine.lenderId = 'A lender user needs a lender: choose one.';
     const e164 = phone.trim() ? toE164(phone) : null;
@@ -121,17 +135,18 @@ function CreateUser({ lenders, onCreated }: { lenders: Lender[]; onCreated: () =
     setBusy(true);
     setError(null);
     try {
-      const user = await api<AdminUser>('POST', '/api/rbac/users', {
+      const user = await api<CreatedUser>('POST', '/api/rbac/users', {
         body: {
           email: email.trim(),
           name: name.trim(),
-          password,
+          ...(invite ? {} : { password }),
           roles,
           ...(e164 ? { phone: e164 } : {}),
           ...(lenderId ? { lenderId } : {}),
         },
       });
       setCreated(`${user.name} (${user.email}) was created.`);
+      if (user.passwordSetup) setInvitation({ link: user.passwordSetup, email: user.email });
       setEmail('');
       setName('');
       setPassword('');
@@ -162,23 +177,29 @@ function CreateUser({ lenders, onCreated }: { lenders: Lender[]; onCreated: () =
           <input {...describedBy('user-name', fieldErrors.name)} required maxLength={200} autoComplete="off" value={name} onChange={(event) => setName(event.target.value)} />
           <FieldMessage id="user-name" error={fieldErrors.name} />
         </div>
-        <div className="field">
-          <label htmlFor="user-password">Password</label>
-          <input
-            {...describedBy('user-password', fieldErrors.password, true)}
-            type="password"
-            required
-            minLength={8}
-            maxLength={128}
-            autoComplete="new-password"
-            value={password}
-            onChange={(event) => setPassword(event.target.value)}
-          />
-          <span id="user-password-hint" className="hint">
-            8 to 128 characters; common passwords are refused.
-          </span>
-          <FieldMessage id="user-password" error={fieldErrors.password} />
-        </div>
+        <label className="checkbox">
+          <input type="checkbox" checked={invite} onChange={(event) => setInvite(event.target.checked)} /> Invite: the user chooses their own password through a
+          link
+        </label>
+        {!invite && (
+          <div className="field">
+            <label htmlFor="user-password">Password</label>
+            <input
+              {...describedBy('user-password', fieldErrors.password, true)}
+              type="password"
+              required
+              minLength={8}
+              maxLength={128}
+              autoComplete="new-password"
+              value={password}
+              onChange={(event) => setPassword(event.target.value)}
+            />
+            <span id="user-password-hint" className="hint">
+              8 to 128 characters; common passwords are refused.
+            </span>
+            <FieldMessage id="user-password" error={fieldErrors.password} />
+          </div>
+        )}
         <div className="field">
           <label htmlFor="user-phone">Phone (for sign-in codes)</label>
           <input
@@ -221,6 +242,7 @@ function CreateUser({ lenders, onCreated }: { lenders: Lender[]; onCreated: () =
           </button>
         </div>
       </form>
+      {invitation && <SetupLinkPanel link={invitation.link} email={invitation.email} />}
     </section>
   );
 }
