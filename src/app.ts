@@ -11,6 +11,7 @@ import { answerFrameworkError, installErrorHandling } from './http/error-handler
 import { installRequestHardening } from './http/request-hardening.js';
 import { validatorCompiler } from './http/validation.js';
 import { authRoutes } from './http/routes/auth.js';
+import { secondFactorRoutes } from './http/routes/second-factors.js';
 import { healthRoutes, type ReadinessExtras } from './http/routes/health.js';
 import { roleRoutes } from './http/routes/roles.js';
 import { rateLimitRoutes } from './http/routes/rate-limits.js';
@@ -59,6 +60,7 @@ export async function buildApp(services: Services, options: BuildAppOptions): Pr
 
   await app.register(healthRoutes(services, { ...requestLimit.readiness, ...options.readiness }));
   await app.register(authRoutes(services));
+  await app.register(secondFactorRoutes(services));
   await app.register(roleRoutes);
   await app.register(rateLimitRoutes(services));
   await app.register(applicationRoutes(services));

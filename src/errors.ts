@@ -26,6 +26,9 @@ export const ERROR_CATALOGUE = {
   PHONE_NOT_ENROLLED: { status: 409, detail: 'No phone number is enrolled for this account. Ask an administrator to add one.' },
   PHONE_COUNTRY_NOT_ALLOWED: { status: 403, detail: 'Codes cannot be sent to phone numbers of this country.' },
 
+  // Your account
+  CURRENT_PASSWORD_INVALID: { status: 403, detail: 'The current password is incorrect.' },
+
   // One-time codes
   INVALID_TEMP_TOKEN: { status: 401, detail: 'This sign-in is no longer valid. Sign in again.' },
   INVALID_OTP: { status: 401, detail: 'The code is incorrect.' },

@@ -23,6 +23,11 @@ import { createRequestCounters, type RequestCounters } from './limits/request-co
 import { createOtpProvider } from './otp/create-provider.js';
 import type { OtpProvider } from './otp/provider.js';
 import { createUserAdmin, type UserAdmin } from './users/user-admin.js';
+import { createAuthenticators, type Authenticators } from './auth/factors/authenticators.js';
+import { createRecoveryCodeStore } from './auth/factors/recovery-codes.js';
+import { createPasswordConfirmation } from './auth/password-confirmation.js';
+import { dataEncryptionKeyFor } from './secrets/data-key.js';
+import { createSecretBox } from './secrets/secret-box.js';
 
 export interface Services {
   config: Config;
@@ -47,6 +52,8 @@ export interface Services {
   /** How every authenticated request checks its Bearer token (signature, then a live session). */
   verifyAccessToken: VerifyAccessToken;
   signIn: SignIn;
+  /** The authenticator app and recovery codes of a user (API.md "Second factors"). */
+  authenticators: Authenticators;
   userAdmin: UserAdmin;
   applications: Applications;
   rateLimitClearing: RateLimitClearing;
@@ -107,6 +114,19 @@ export async function createServices(
     maxTtlSeconds: config.sessions.maxTtlSeconds,
   });
   const sessionTokens = createSessionTokens({ db, jwt, accessTokenTtlSeconds: config.jwt.accessTokenTtlSeconds, sessions, audit });
+  let dataKey: Promise<Buffer> | undefined;
+  const dataKeyOnce = () => (dataKey ??= dataEncryptionKeyFor(config));
+  const recoveryCodes = createRecoveryCodeStore({ db, clock, random, dataKey: dataKeyOnce });
+  const authenticators = createAuthenticators({
+    db,
+    clock,
+    random,
+    audit,
+    box: createSecretBox(dataKeyOnce, random),
+    recoveryCodes,
+    confirmPassword: createPasswordConfirmation({ config, limits, passwords, audit }),
+    issuer: 'Boreal Portal',
+  });
   const signIn = createSignIn({
     db,
     config,
@@ -117,6 +137,8 @@ export async function createServices(
     audit,
     tokens: sessionTokens,
     clock,
+    authenticators,
+    recoveryCodes,
   });
   const requestCounters = await createRequestCounters({ redisUrl: config.redisUrl, clock, logger });
   return {
@@ -136,6 +158,7 @@ export async function createServices(
     sessionTokens,
     verifyAccessToken: createAccessTokenCheck({ jwt, sessions }),
     signIn,
+    authenticators,
     userAdmin: createUserAdmin({ db, clock, passwords, sessions, audit }),
     applications: createApplications({ db, clock, audit }),
     rateLimitClearing: createRateLimitClearing({ db, limits, requestCounters, audit }),

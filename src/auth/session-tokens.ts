@@ -30,7 +30,7 @@ export interface SessionTokens {
    * way no live session keeps roles the user no longer has. A user disabled
    * or gone by now gets INVALID_TEMP_TOKEN, as sign-in answers a disabled user.
    */
-  startSession(user: Pick<UserRecord, 'id'>): Promise<SignedIn>;
+  startSession(user: Pick<UserRecord, 'id'>, signIn?: { amr: string[] }): Promise<SignedIn>;
   refresh(input: { refreshToken: string; ip: string }): Promise<SignedIn>;
   logout(input: { principal: Principal; ip: string }): Promise<void>;
 }
@@ -45,7 +45,7 @@ export function createSessionTokens(deps: {
   const { db, jwt, sessions, audit } = deps;
 
   async function signedInAnswer(user: UserRecord, issued: IssuedRefreshToken): Promise<SignedIn> {
-    const accessToken = await jwt.sign({ userId: user.id, sessionId: issued.sessionId, roles: user.roles });
+    const accessToken = await jwt.sign({ userId: user.id, sessionId: issued.sessionId, roles: user.roles, amr: issued.amr });
     return {
       tokenType: 'Bearer',
       accessToken,
@@ -57,11 +57,11 @@ export function createSessionTokens(deps: {
   }
 
   return {
-    async startSession({ id }) {
+    async startSession({ id }, signIn) {
       const { user, issued } = await db.transaction(async (tx) => {
         const current = await findUserById(tx, id, 'share');
         if (!current || current.disabled) throw new AppError('INVALID_TEMP_TOKEN');
-        return { user: current, issued: await sessions.create(current.id, tx) };
+        return { user: current, issued: await sessions.create(current.id, tx, signIn?.amr ?? []) };
       });
       return signedInAnswer(user, issued);
     },

@@ -14,6 +14,8 @@ export interface IssuedRefreshToken {
   userId: string;
   refreshToken: string;
   refreshExpiresInSeconds: number;
+  /** RFC 8176 methods of the session's sign-in, for every access token of the session. */
+  amr: string[];
 }
 
 export interface LiveSession {
@@ -28,8 +30,8 @@ export interface LiveSessionPrincipal extends LiveSession {
 }
 
 export interface SessionStore {
-  /** `executor`: a transaction the session must commit with (see session-tokens.ts startSession). */
-  create(userId: string, executor?: DbExecutor): Promise<IssuedRefreshToken>;
+  /** `executor`: a transaction the session must commit with (see session-tokens.ts startSession). `amr`: how the sign-in was made. */
+  create(userId: string, executor?: DbExecutor, amr?: string[]): Promise<IssuedRefreshToken>;
   /** Spends `refreshToken` and issues the next one; a reused token revokes its session. */
   rotate(refreshToken: string): Promise<RotationResult>;
   /** The session (with its user's state) if it is neither revoked nor past its absolute end. */
@@ -54,7 +56,7 @@ export function createSessionStore(options: {
 }): SessionStore {
   const { db, clock, random } = options;
 
-  async function issueToken(sessionId: string, userId: string, maxExpiresAt: Date, executor: DbExecutor = db): Promise<IssuedRefreshToken> {
+  async function issueToken(sessionId: string, userId: string, maxExpiresAt: Date, amr: string[], executor: DbExecutor = db): Promise<IssuedRefreshToken> {
     const now = clock.now();
     const idleEnd = addSeconds(now, options.idleTtlSeconds);
     const expiresAt = idleEnd < maxExpiresAt ? idleEnd : maxExpiresAt;
@@ -65,6 +67,7 @@ export function createSessionStore(options: {
       userId,
       refreshToken: `${sessionId}.${secret}`,
       refreshExpiresInSeconds: Math.max(0, Math.floor((expiresAt.getTime() - now.getTime()) / 1000)),
+      amr,
     };
   }
 
@@ -72,14 +75,14 @@ export function createSessionStore(options: {
     row.revokedAt === null && row.maxExpiresAt.getTime() > clock.now().getTime();
 
   const store: SessionStore = {
-    async create(userId, executor = db) {
+    async create(userId, executor = db, amr = []) {
       const now = clock.now();
       const maxExpiresAt = addSeconds(now, options.maxTtlSeconds);
       const [session] = await executor
         .insert(sessions)
-        .values({ userId, createdAt: now, lastUsedAt: now, maxExpiresAt })
+        .values({ userId, createdAt: now, lastUsedAt: now, maxExpiresAt, amr })
         .returning({ id: sessions.id });
-      return issueToken(session!.id, userId, maxExpiresAt, executor);
+      return issueToken(session!.id, userId, maxExpiresAt, amr, executor);
     },
 
     async rotate(refreshToken) {
@@ -119,7 +122,7 @@ export function createSessionStore(options: {
       }
       if (!isLive(session)) return { outcome: 'invalid' };
       await db.update(sessions).set({ lastUsedAt: now }).where(eq(sessions.id, session.id));
-      return { outcome: 'rotated', issued: await issueToken(session.id, session.userId, session.maxExpiresAt) };
+      return { outcome: 'rotated', issued: await issueToken(session.id, session.userId, session.maxExpiresAt, textArray(session.amr)) };
     },
 
     async findLive(sessionId) {
@@ -160,4 +163,11 @@ export function createSessionStore(options: {
     },
   };
   return store;
+}
+
+/** pg parses text[] into an array; a driver may also hand back the literal `{a,b}`. */
+function textArray(value: string[] | string): string[] {
+  if (Array.isArray(value)) return value;
+  const inner = value.replace(/^\{|\}$/g, '');
+  return inner === '' ? [] : inner.split(',').map((item) => item.replace(/^"|"$/g, ''));
 }

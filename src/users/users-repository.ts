@@ -17,6 +17,8 @@ export interface UserRecord {
   disabled: boolean;
   createdAt: Date;
   roles: RoleName[];
+  /** An authenticator app is enrolled (its secret is never read here). */
+  totpEnrolled: boolean;
 }
 
 /** The signed-in user as the API shows them (verify, refresh, /me). */
@@ -39,6 +41,8 @@ export interface AdminUserView {
   lenderId: string | null;
   disabled: boolean;
   createdAt: string;
+  /** An authenticator app is enrolled. */
+  totp: boolean;
 }
 
 export function normalizeEmail(email: string): string {
@@ -70,6 +74,7 @@ export async function findUsersWithRoles(db: DbExecutor, where: ReturnType<typeo
     lenderId: row.lenderId,
     disabled: row.disabled,
     createdAt: row.createdAt,
+    totpEnrolled: row.totpSecretEncrypted !== null,
     roles: sortRoles(roleRows.filter((roleRow) => roleRow.userId === row.id).map((roleRow) => roleRow.role)),
   }));
 }
@@ -98,6 +103,7 @@ async function findOneUserWithRoles(db: DbExecutor, where: ReturnType<typeof eq>
     lenderId: row.lenderId,
     disabled: row.disabled,
     createdAt: row.createdAt,
+    totpEnrolled: row.totpSecretEncrypted !== null,
     roles: sortRoles(textArray(row.roles)),
   };
 }
@@ -140,5 +146,6 @@ export function toAdminUserView(user: UserRecord): AdminUserView {
     lenderId: user.lenderId,
     disabled: user.disabled,
     createdAt: user.createdAt.toISOString(),
+    totp: user.totpEnrolled,
   };
 }

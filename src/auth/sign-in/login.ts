@@ -66,7 +66,11 @@ export async function login(context: SignInContext, input: { email: string; pass
     status: 'OTP_REQUIRED',
     tempToken,
     expiresIn: config.otp.ttlSeconds,
-    otp: { channel: 'sms', to: maskPhone(started.phone ?? ''), resendAfter: config.otp.resendCooldownSeconds },
+    // An authenticator sign-in sent nothing: there is no phone to show and no cooldown to wait.
+    otp: started.channel === 'totp'
+      ? { channel: 'totp' }
+      : { channel: 'sms', to: maskPhone(started.phone ?? ''), resendAfter: config.otp.resendCooldownSeconds },
+    factors: await factors.available(user),
   };
 }
 

@@ -14,21 +14,22 @@ import type { FactorVerdict } from './second-factor.js';
 /** How long a guess the provider found expired waits for a parallel right code to end the challenge (see 'expired'). */
 const PARALLEL_WIN_SETTLE_MS = 3_000;
 
-export async function verify(context: SignInContext, input: { tempToken: string; code: string; ip: string }): Promise<SignedIn> {
+export async function verify(context: SignInContext, input: { tempToken: string; code?: string; recoveryCode?: string; ip: string }): Promise<SignedIn> {
   const { challenges, factors, guesses, audit, clock, db, tokens } = context;
-  const { tempToken, code, ip } = input;
+  const { tempToken, ip } = input;
+  const factorInput = { code: input.code, recoveryCode: input.recoveryCode, ip };
 
   const challenge = await openChallenge(challenges, tempToken, 'verify');
   if (isExpired(challenge, clock)) {
     await endAndRelease(context, challenge, 'expired');
     throw new AppError('OTP_EXPIRED');
   }
-  const factor = factors.forInput(challenge, { code });
+  const factor = factors.forInput(challenge, factorInput);
   const guess = await guesses.reserve(challenge, tempToken);
 
   let verdict: FactorVerdict;
   try {
-    verdict = await factor.judge(challenge, { code });
+    verdict = await factor.judge(challenge, factorInput);
   } catch (error) {
     await guesses.refund(guess); // the provider could not judge this guess
     throw error;
@@ -40,8 +41,9 @@ export async function verify(context: SignInContext, input: { tempToken: string;
       if (!(await guesses.settleRight(guess))) throw new AppError('INVALID_TEMP_TOKEN');
       const user = await findUserById(db, challenge.userId);
       if (!user || user.disabled) throw new AppError('INVALID_TEMP_TOKEN');
-      await audit.record({ type: 'LOGIN_SUCCEEDED', userId: user.id, actorId: user.id, ip });
-      return tokens.startSession(user);
+      const amr = ['pwd', factor.amr];
+      await audit.record({ type: 'LOGIN_SUCCEEDED', userId: user.id, actorId: user.id, ip, detail: { amr } });
+      return tokens.startSession(user, { amr });
     }
 
     case 'wrong': {

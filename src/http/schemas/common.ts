@@ -43,6 +43,7 @@ export const AdminUserView = Type.Object({
   lenderId: Nullable(Uuid),
   disabled: Type.Boolean(),
   createdAt: Timestamp,
+  totp: Type.Boolean(),
 });
 
 export const CursorPageQuery = {
