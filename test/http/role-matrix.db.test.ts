@@ -72,6 +72,15 @@ const MATRIX: Record<string, Row> = {
   'POST /api/auth/logout': { access: SIGNED_IN, expect: [401, 204, 204, 204], freshSession: true },
   'GET /api/auth/me': { access: SIGNED_IN, expect: [401, 200, 200, 200] },
   'GET /api/rbac/roles': { access: SIGNED_IN, expect: [401, 200, 200, 200] },
+  'POST /api/auth/totp': { access: SIGNED_IN, expect: [401, 200, 200, 200] },
+  'POST /api/auth/totp/confirm': { access: SIGNED_IN, expect: [401, 400, 400, 400], request: () => ({ body: {} }) },
+  'POST /api/auth/totp/disable': { access: SIGNED_IN, expect: [401, 400, 400, 400], request: () => ({ body: {} }) },
+  'POST /api/auth/recovery-codes': { access: SIGNED_IN, expect: [401, 400, 400, 400], request: () => ({ body: {} }) },
+  'DELETE /api/rbac/users/:id/totp': {
+    access: { permission: 'users:manage' },
+    expect: [401, 403, 403, 404],
+    request: (context) => ({ url: `/api/rbac/users/${context.targetUserId}/totp` }),
+  },
 
   'GET /api/applications': { access: { permission: 'applications:read' }, expect: [401, 200, 200, 200] },
   'POST /api/applications': {

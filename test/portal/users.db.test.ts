@@ -40,6 +40,7 @@ describe('POST /api/rbac/users', () => {
       lenderId: null,
       disabled: false,
       createdAt: t.clock.now().toISOString(),
+      totp: false,
     });
     expect(response.body).not.toMatch(/argon2|hash/i);
     const signedIn = await signInAs(t, body.email, body.password);
