@@ -13,6 +13,9 @@ export const TOTP_SECRET_BYTES = 20;
 
 export const currentStep = (clock: Clock) => Math.floor(clock.now().getTime() / 1000 / TOTP_PERIOD_SECONDS);
 
+/** Steps a code is accepted at: the one before, now and the one after (drift of one period either way). */
+export const TOTP_ACCEPTED_STEPS = 3;
+
 /** The step among now-1, now, now+1 (clock drift of one period either way) whose code `code` is; undefined otherwise. */
 export function matchingStep(secret: Uint8Array, code: string, nowStep: number): number | undefined {
   if (!/^\d{6}$/.test(code)) return undefined;

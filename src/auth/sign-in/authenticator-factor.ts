@@ -4,10 +4,13 @@
 
 import type { Authenticators } from '../factors/authenticators.js';
 import type { StartableFactor } from './second-factor.js';
+import { TOTP_ACCEPTED_STEPS } from '../factors/totp.js';
 
 export function createAuthenticatorFactor(deps: { authenticators: Pick<Authenticators, 'judgeSignInCode'> }): StartableFactor {
   return {
     amr: 'otp',
+    // Right at the step before, now and after: one guess tries three codes.
+    codesJudged: TOTP_ACCEPTED_STEPS,
     async start(user) {
       // The phone stays on the challenge: the user may still ask for an SMS or a call by resend.
       return { channel: 'totp', phone: user.phone, provider: 'totp', providerRef: null };

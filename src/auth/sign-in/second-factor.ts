@@ -39,6 +39,8 @@ export type AvailableFactor = 'sms' | 'call' | 'totp' | 'recovery';
 export interface SecondFactor {
   /** RFC 8176 method of a sign-in completed by this factor (read after an approving judge). */
   readonly amr: FactorMethod;
+  /** How many codes one guess is compared with (guess-budget.ts counts each); 1 unless said. */
+  readonly codesJudged?: number;
   /** Judges one guess for this challenge. Throws only when it cannot judge (OTP_PROVIDER_UNAVAILABLE). */
   judge(challenge: Challenge, input: FactorInput): Promise<FactorVerdict>;
 }
@@ -100,6 +102,7 @@ export function createSecondFactors(deps: SecondFactorDeps): SecondFactors {
 function eitherFactor(first: SecondFactor, second: SecondFactor): SecondFactor {
   let approvedBy = first;
   return {
+    codesJudged: (first.codesJudged ?? 1) + (second.codesJudged ?? 1),
     get amr() {
       return approvedBy.amr;
     },

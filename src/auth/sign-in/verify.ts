@@ -25,7 +25,7 @@ export async function verify(context: SignInContext, input: { tempToken: string;
     throw new AppError('OTP_EXPIRED');
   }
   const factor = factors.forInput(challenge, factorInput);
-  const guess = await guesses.reserve(challenge, tempToken);
+  const guess = await guesses.reserve(challenge, tempToken, factor.codesJudged ?? 1);
 
   let verdict: FactorVerdict;
   try {
