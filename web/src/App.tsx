@@ -15,6 +15,7 @@ import { NewApplication } from './screens/NewApplication';
 import { RateLimits } from './screens/RateLimits';
 import { SignIn } from './screens/SignIn';
 import { Users } from './screens/Users';
+import { AccountSecurity } from './screens/AccountSecurity';
 import { SessionWarning } from './SessionWarning';
 import type { Permission, User } from './types';
 import { ErrorMessage, ScreenHeading } from './ui';
@@ -78,6 +79,8 @@ function Portal({ user, onSignOut }: { user: User; onSignOut: () => Promise<void
     { route: { name: 'lenders' }, label: 'Lenders', shown: can('users:manage') },
     { route: { name: 'audit' }, label: 'Audit log', shown: can('audit:read') },
     { route: { name: 'rate-limits' }, label: 'Rate limits', shown: can('rate-limits:clear') },
+    // Until the account page (password, sessions) lands, it holds the second factors only.
+    { route: { name: 'account' }, label: 'Account', shown: true },
   ];
 
   return (
@@ -153,5 +156,7 @@ function Screen({ route, user, can }: { route: Route; user: User; can: (permissi
       return can('audit:read') ? <AuditLog filters={{ type: route.type ?? '', userId: route.userId ?? '' }} canListUsers={can('users:manage')} /> : forbidden;
     case 'rate-limits':
       return can('rate-limits:clear') ? <RateLimits /> : forbidden;
+    case 'account':
+      return <AccountSecurity />;
   }
 }

@@ -22,7 +22,8 @@ export type Route =
   | { name: 'users' }
   | { name: 'lenders' }
   | ({ name: 'audit' } & Partial<AuditFilters>)
-  | { name: 'rate-limits' };
+  | { name: 'rate-limits' }
+  | { name: 'account' };
 
 export function parseRoute(hash: string): Route {
   const [path = '', search = ''] = (hash.replace(/^#/, '') || '/applications').split('?', 2);
@@ -35,6 +36,7 @@ export function parseRoute(hash: string): Route {
   if (path === '/lenders') return { name: 'lenders' };
   if (path === '/audit') return { name: 'audit', type: param('type'), userId: param('userId') };
   if (path === '/rate-limits') return { name: 'rate-limits' };
+  if (path === '/account') return { name: 'account' };
   return { name: 'applications', status: param('status'), q: param('q') };
 }
 
@@ -61,6 +63,8 @@ export const hrefOf = (route: Route): string => {
       return withQuery('#/audit', { type: route.type, userId: route.userId });
     case 'rate-limits':
       return '#/rate-limits';
+    case 'account':
+      return '#/account';
   }
 };
 
