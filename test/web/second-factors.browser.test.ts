@@ -43,7 +43,11 @@ async function signOut() {
 }
 
 async function storageText(): Promise<string> {
-  return page.evaluate(() => JSON.stringify({ local: { ...window.localStorage }, session: { ...window.sessionStorage }, cookie: document.cookie }));
+  // Runs in the page: the test's own compiler settings have no DOM types, so the globals are reached untyped.
+  return page.evaluate(() => {
+    const scope = globalThis as unknown as { localStorage: object; sessionStorage: object; document: { cookie: string } };
+    return JSON.stringify({ local: { ...scope.localStorage }, session: { ...scope.sessionStorage }, cookie: scope.document.cookie });
+  });
 }
 
 describe('authenticator app and recovery codes in the browser', () => {
