@@ -12,6 +12,7 @@ import { installRequestHardening } from './http/request-hardening.js';
 import { validatorCompiler } from './http/validation.js';
 import { authRoutes } from './http/routes/auth.js';
 import { accountRoutes } from './http/routes/account.js';
+import { secondFactorRoutes } from './http/routes/second-factors.js';
 import { healthRoutes, type ReadinessExtras } from './http/routes/health.js';
 import { roleRoutes } from './http/routes/roles.js';
 import { rateLimitRoutes } from './http/routes/rate-limits.js';
@@ -61,6 +62,7 @@ export async function buildApp(services: Services, options: BuildAppOptions): Pr
   await app.register(healthRoutes(services, { ...requestLimit.readiness, ...options.readiness }));
   await app.register(authRoutes(services));
   await app.register(accountRoutes(services));
+  await app.register(secondFactorRoutes(services));
   await app.register(roleRoutes);
   await app.register(rateLimitRoutes(services));
   await app.register(applicationRoutes(services));

@@ -26,6 +26,11 @@ import { createRequestCounters, type RequestCounters } from './limits/request-co
 import { createOtpProvider } from './otp/create-provider.js';
 import type { OtpProvider } from './otp/provider.js';
 import { createUserAdmin, type UserAdmin } from './users/user-admin.js';
+import { createAuthenticators, type Authenticators } from './auth/factors/authenticators.js';
+import { createRecoveryCodeStore } from './auth/factors/recovery-codes.js';
+import { createPasswordConfirmation } from './auth/password-confirmation.js';
+import { dataEncryptionKeyFor } from './secrets/data-key.js';
+import { createSecretBox } from './secrets/secret-box.js';
 
 export interface Services {
   config: Config;
@@ -56,6 +61,8 @@ export interface Services {
   passwordSetup: PasswordSetup;
   /** The sessions a user (or an admin) can see and end. */
   sessionList: SessionList;
+  /** The authenticator app and recovery codes of a user (API.md "Second factors"). */
+  authenticators: Authenticators;
   userAdmin: UserAdmin;
   applications: Applications;
   rateLimitClearing: RateLimitClearing;
@@ -116,6 +123,20 @@ export async function createServices(
     maxTtlSeconds: config.sessions.maxTtlSeconds,
   });
   const sessionTokens = createSessionTokens({ db, jwt, accessTokenTtlSeconds: config.jwt.accessTokenTtlSeconds, sessions, audit });
+  const confirmPassword = createPasswordConfirmation({ config, limits, passwords, audit });
+  let dataKey: Promise<Buffer> | undefined;
+  const dataKeyOnce = () => (dataKey ??= dataEncryptionKeyFor(config));
+  const recoveryCodes = createRecoveryCodeStore({ db, clock, random, dataKey: dataKeyOnce });
+  const authenticators = createAuthenticators({
+    db,
+    clock,
+    random,
+    audit,
+    box: createSecretBox(dataKeyOnce, random),
+    recoveryCodes,
+    confirmPassword,
+    issuer: 'Boreal Portal',
+  });
   const signIn = createSignIn({
     db,
     config,
@@ -126,6 +147,8 @@ export async function createServices(
     audit,
     tokens: sessionTokens,
     clock,
+    authenticators,
+    recoveryCodes,
   });
   const passwordSetup = createPasswordSetup({
     db,
@@ -157,9 +180,10 @@ export async function createServices(
     sessionTokens,
     verifyAccessToken: createAccessTokenCheck({ jwt, sessions }),
     signIn,
-    passwordChange: createPasswordChange({ db, clock, passwords, limits, sessions, audit, lockoutPassword: config.limits.lockoutPassword }),
+    passwordChange: createPasswordChange({ db, clock, passwords, confirmPassword, sessions, audit }),
     passwordSetup,
     sessionList: createSessionList({ db, sessions, audit }),
+    authenticators,
     userAdmin: createUserAdmin({ db, clock, passwords, sessions, audit, passwordSetup }),
     applications: createApplications({ db, clock, audit }),
     rateLimitClearing: createRateLimitClearing({ db, limits, requestCounters, audit }),

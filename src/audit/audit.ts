@@ -24,6 +24,11 @@ export const AUDIT_EVENT_TYPES = [
   'PASSWORD_CHANGED',
   'PASSWORD_SETUP_ISSUED',
   'SESSION_REVOKED',
+  'TOTP_ENROLLED',
+  'TOTP_DISABLED',
+  'TOTP_RESET',
+  'RECOVERY_CODES_GENERATED',
+  'RECOVERY_CODE_USED',
 ] as const;
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
 

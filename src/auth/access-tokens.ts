@@ -35,6 +35,8 @@ export interface AccessClaims {
   userId: string;
   sessionId: string;
   roles: RoleName[];
+  /** RFC 8176 methods of the session's sign-in (signed into the token; not needed to check it). */
+  amr?: string[];
 }
 
 export interface AccessTokens {
@@ -109,7 +111,7 @@ export async function createAccessTokens(options: {
   return {
     async sign(claims) {
       const nowSeconds = Math.floor(options.clock.now().getTime() / 1000);
-      return new SignJWT({ sid: claims.sessionId, roles: claims.roles })
+      return new SignJWT({ sid: claims.sessionId, roles: claims.roles, ...(claims.amr?.length ? { amr: claims.amr } : {}) })
         .setProtectedHeader({ alg: signingKey.alg, typ: 'at+jwt', kid: signingKey.kid })
         .setIssuer(options.issuer)
         .setAudience(options.audience)

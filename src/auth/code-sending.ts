@@ -7,7 +7,7 @@ import { AppError, tooManyRequests } from '../errors.js';
 import type { Config } from '../config.js';
 import type { AuditLog } from '../audit/audit.js';
 import { limitKeys, type LimitDecision, type Limits } from '../limits/limits.js';
-import type { OtpProvider } from '../otp/provider.js';
+import type { DeliveryChannel, OtpProvider } from '../otp/provider.js';
 import { maskPhone } from '../core/phone-mask.js';
 import { phoneCountry } from '../otp/phone.js';
 import type { Challenge } from './otp-challenges.js';
@@ -22,8 +22,8 @@ export interface CodeSendingDeps {
 export interface CodeSending {
   refuseIfCountryNotAllowed(phone: string): void;
   consumeSendAllowance(phone: string, ip: string): Promise<void>;
-  /** Starts a verification at the provider; returns its reference. */
-  sendCode(userId: string, phone: string, ip: string): Promise<string | null>;
+  /** Starts a verification at the provider by `channel` (default sms); returns its reference. */
+  sendCode(userId: string, phone: string, ip: string, channel?: DeliveryChannel): Promise<string | null>;
   releaseProvider(challenge: Pick<Challenge, 'phone' | 'providerRef'>): Promise<void>;
 }
 
@@ -54,10 +54,10 @@ export function createCodeSending({ config, limits, audit, otp }: CodeSendingDep
       }
     },
 
-    async sendCode(userId, phone, ip) {
+    async sendCode(userId, phone, ip, channel = 'sms') {
       try {
-        const { providerRef } = await otp.startVerification(phone);
-        await audit.record({ type: 'OTP_SENT', userId, actorId: userId, ip, detail: { provider: otp.name, to: maskPhone(phone) } });
+        const { providerRef } = await otp.startVerification(phone, channel);
+        await audit.record({ type: 'OTP_SENT', userId, actorId: userId, ip, detail: { provider: otp.name, to: maskPhone(phone), channel } });
         return providerRef;
       } catch (error) {
         const code = error instanceof AppError ? error.code : 'OTP_PROVIDER_UNAVAILABLE';

@@ -13,7 +13,7 @@ export type EndReason = NonNullable<Challenge['endedReason']>;
 
 export interface NewChallenge {
   userId: string;
-  /** Where codes go; null for a factor that sends nothing (an authenticator). */
+  /** The enrolled phone codes go to (an authenticator sign-in keeps it for an SMS or call on request); null when none. */
   phone: string | null;
   channel: Challenge['channel'];
   provider: string;
@@ -66,8 +66,9 @@ export function createChallengeStore(db: Database, clock: Clock, random: Random)
           channel: input.channel,
           provider: input.provider,
           providerRef: input.providerRef,
-          sends: input.phone === null ? 0 : 1,
-          lastSentAt: input.phone === null ? null : now,
+          // An authenticator sign-in sends nothing: its first SMS or call is not held back by the cooldown.
+          sends: input.channel === 'totp' ? 0 : 1,
+          lastSentAt: input.channel === 'totp' ? null : now,
           expiresAt: addSeconds(now, input.ttlSeconds),
           createdAt: now,
         })

@@ -9,14 +9,13 @@
 
 import { eq } from 'drizzle-orm';
 import type { AuditLog } from '../audit/audit.js';
-import type { LimitRule } from '../core/limit-rule.js';
 import type { Clock } from '../core/clock.js';
 import type { Database } from '../db/connect.js';
 import { users } from '../db/schema.js';
-import { AppError, tooManyRequests, validationError } from '../errors.js';
-import { limitKeys, type Limits } from '../limits/limits.js';
+import { AppError, validationError } from '../errors.js';
 import { checkPasswordPolicy } from '../users/password-policy.js';
 import { findUserById } from '../users/users-repository.js';
+import type { ConfirmPassword } from './password-confirmation.js';
 import type { PasswordHasher } from './passwords.js';
 import type { SessionStore } from './sessions.js';
 
@@ -24,10 +23,10 @@ export interface PasswordChangeDeps {
   db: Database;
   clock: Clock;
   passwords: PasswordHasher;
-  limits: Pick<Limits, 'lockoutState' | 'recordFailure' | 'resetFailures'>;
+  /** The current password, judged and counted exactly as a login's (password-confirmation.ts). */
+  confirmPassword: ConfirmPassword;
   sessions: Pick<SessionStore, 'revokeAllOfUser'>;
   audit: AuditLog;
-  lockoutPassword: LimitRule;
 }
 
 export interface PasswordChangeInput {
@@ -43,11 +42,7 @@ export interface PasswordChange {
   changePassword(input: PasswordChangeInput): Promise<void>;
 }
 
-export const lockedByPasswords = (retryAfterSeconds: number) =>
-  tooManyRequests('ACCOUNT_LOCKED', 'This account is locked after too many wrong passwords.', retryAfterSeconds);
-
-export function createPasswordChange(deps: PasswordChangeDeps): PasswordChange {
-  const { db, clock, passwords, limits, sessions, audit } = deps;
+export function createPasswordChange({ db, clock, passwords, confirmPassword, sessions, audit }: PasswordChangeDeps): PasswordChange {
   return {
     async changePassword({ userId, sessionId, currentPassword, newPassword, ip }) {
       // The policy first: it needs no secret, so refusing here tells nothing about the current password.
@@ -56,21 +51,7 @@ export function createPasswordChange(deps: PasswordChangeDeps): PasswordChange {
 
       const user = await findUserById(db, userId);
       if (!user) throw new AppError('INVALID_TOKEN');
-      const lockKey = limitKeys.passwordLockout(user.email);
-      const lock = await limits.lockoutState(lockKey);
-      if (lock.locked) throw lockedByPasswords(lock.retryAfterSeconds);
-
-      const currentMatches = user.passwordHash
-        ? await passwords.verify(user.passwordHash, currentPassword)
-        : await passwords.verifyDummy(currentPassword);
-      if (!currentMatches) {
-        const failure = await limits.recordFailure(lockKey, deps.lockoutPassword);
-        if (failure.lockedNow) {
-          await audit.record({ type: 'ACCOUNT_LOCKED', userId, actorId: userId, ip, detail: { email: user.email, by: 'password-change' } });
-        }
-        throw new AppError('CURRENT_PASSWORD_INVALID');
-      }
-      await limits.resetFailures(lockKey);
+      await confirmPassword(user, currentPassword, ip);
       if (newPassword === currentPassword) throw validationError('/newPassword', 'Choose a password different from the current one.');
 
       const passwordHash = await passwords.hash(newPassword);

@@ -46,7 +46,7 @@ export function createSessionTokens(deps: {
   const { db, jwt, sessions, audit } = deps;
 
   async function signedInAnswer(user: UserRecord, issued: IssuedRefreshToken): Promise<SignedIn> {
-    const accessToken = await jwt.sign({ userId: user.id, sessionId: issued.sessionId, roles: user.roles });
+    const accessToken = await jwt.sign({ userId: user.id, sessionId: issued.sessionId, roles: user.roles, amr: issued.amr });
     return {
       tokenType: 'Bearer',
       accessToken,

@@ -6,6 +6,7 @@
 import { and, desc, eq, gt, isNull, ne, sql } from 'drizzle-orm';
 import type { Database, DbExecutor } from '../db/connect.js';
 import { refreshTokens, sessions, users } from '../db/schema.js';
+import { textArray } from '../db/text-array.js';
 import type { Clock, Random } from '../core/clock.js';
 import { addSeconds, randomSecret, sha256Hex, splitOpaqueToken } from './crypto.js';
 
@@ -14,6 +15,8 @@ export interface IssuedRefreshToken {
   userId: string;
   refreshToken: string;
   refreshExpiresInSeconds: number;
+  /** RFC 8176 methods of the session's sign-in, for every access token of the session. */
+  amr: string[];
 }
 
 export interface LiveSession {
@@ -81,7 +84,7 @@ export function createSessionStore(options: {
 }): SessionStore {
   const { db, clock, random } = options;
 
-  async function issueToken(sessionId: string, userId: string, maxExpiresAt: Date, executor: DbExecutor = db): Promise<IssuedRefreshToken> {
+  async function issueToken(sessionId: string, userId: string, maxExpiresAt: Date, amr: string[], executor: DbExecutor = db): Promise<IssuedRefreshToken> {
     const now = clock.now();
     const idleEnd = addSeconds(now, options.idleTtlSeconds);
     const expiresAt = idleEnd < maxExpiresAt ? idleEnd : maxExpiresAt;
@@ -92,6 +95,7 @@ export function createSessionStore(options: {
       userId,
       refreshToken: `${sessionId}.${secret}`,
       refreshExpiresInSeconds: Math.max(0, Math.floor((expiresAt.getTime() - now.getTime()) / 1000)),
+      amr,
     };
   }
 
@@ -106,7 +110,7 @@ export function createSessionStore(options: {
         .insert(sessions)
         .values({ userId, createdAt: now, lastUsedAt: now, maxExpiresAt, ip: origin?.ip ?? null, userAgent: origin?.userAgent ?? null, amr: origin?.amr ?? [] })
         .returning({ id: sessions.id });
-      return issueToken(session!.id, userId, maxExpiresAt, executor);
+      return issueToken(session!.id, userId, maxExpiresAt, origin?.amr ?? [], executor);
     },
 
     async rotate(refreshToken) {
@@ -146,7 +150,7 @@ export function createSessionStore(options: {
       }
       if (!isLive(session)) return { outcome: 'invalid' };
       await db.update(sessions).set({ lastUsedAt: now }).where(eq(sessions.id, session.id));
-      return { outcome: 'rotated', issued: await issueToken(session.id, session.userId, session.maxExpiresAt) };
+      return { outcome: 'rotated', issued: await issueToken(session.id, session.userId, session.maxExpiresAt, textArray(session.amr)) };
     },
 
     async findLive(sessionId) {
@@ -231,16 +235,9 @@ export function createSessionStore(options: {
           expiresAt: row.expiresAt,
           ip: row.ip,
           userAgent: row.userAgent,
-          amr: toTextArray(row.amr as string[] | string),
+          amr: textArray(row.amr as string[] | string),
         }));
     },
   };
   return store;
-}
-
-/** pg parses text[] into an array; PGlite may hand back the literal `{…}`. */
-function toTextArray(value: string[] | string): string[] {
-  if (Array.isArray(value)) return value;
-  const inner = value.replace(/^\{|\}$/g, '');
-  return inner === '' ? [] : inner.split(',').map((item) => item.replace(/^"|"$/g, ''));
 }

@@ -15,6 +15,9 @@ import type { OtpProviderName } from '../config.js';
 /** Providers log through pino; they never log a code, a token or a credential (the dev code excepted). */
 export type ProviderLogger = Pick<Logger, 'info' | 'warn' | 'error'>;
 
+/** How a code reaches the phone: a text message, or a voice call that reads it out. */
+export type DeliveryChannel = 'sms' | 'call';
+
 export interface StartedVerification {
   /** The provider's id of this verification (Twilio's `VE…` sid), or null when it keeps none. */
   providerRef: string | null;
@@ -35,8 +38,8 @@ export interface ProviderHealth {
 
 export interface OtpProvider {
   readonly name: OtpProviderName;
-  /** Sends a new code to `phoneE164` (replacing any pending one at the provider). */
-  startVerification(phoneE164: string): Promise<StartedVerification>;
+  /** Sends a new code to `phoneE164` by `channel` (default sms), replacing any pending one at the provider. */
+  startVerification(phoneE164: string, channel?: DeliveryChannel): Promise<StartedVerification>;
   /** Checks `code` for the pending verification of `phoneE164`; throws only when it could not be judged (OTP_PROVIDER_UNAVAILABLE). */
   checkCode(input: { phoneE164: string; code: string; providerRef: string | null }): Promise<CodeCheckOutcome>;
   /** Ends a pending verification so the provider does not refuse the next one; never throws. */

@@ -86,8 +86,9 @@ export function createTwilioVerifyProvider(settings: TwilioSettings, logger: Pro
   return {
     name: 'twilio-verify',
 
-    async startVerification(phoneE164) {
-      const result = await attempt(() => service.verifications.create({ to: phoneE164, channel: 'sms' }));
+    async startVerification(phoneE164, channel = 'sms') {
+      // Verify's `call` channel reads the same kind of code out in a voice call.
+      const result = await attempt(() => service.verifications.create({ to: phoneE164, channel }));
       if ('failure' in result) throw fail('start', phoneE164, result.failure);
       return { providerRef: result.value.sid };
     },

@@ -44,6 +44,7 @@ export interface AdminUserView {
   createdAt: string;
   /** false for an invited user who has not yet used their setup link. */
   passwordSet: boolean;
+  /** An authenticator app is enrolled. */
   totp: boolean;
 }
 

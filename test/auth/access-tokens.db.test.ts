@@ -58,7 +58,7 @@ describe('access tokens: shape, JWKS, and every confusion refused', () => {
 
   const me = (token: string) => getMe(t, token);
 
-  it('an access token is an EdDSA at+jwt with kid, carrying iss, aud, sub, sid, iat, exp, jti and roles', async () => {
+  it('an access token is an EdDSA at+jwt with kid, carrying iss, aud, sub, sid, iat, exp, jti, roles and amr', async () => {
     expect(decodeProtectedHeader(staffTokens.accessToken)).toEqual({ alg: 'EdDSA', typ: 'at+jwt', kid: key.kid });
     expect(claims).toEqual({
       iss: 'boreal-portal',
@@ -69,6 +69,7 @@ describe('access tokens: shape, JWKS, and every confusion refused', () => {
       exp: expect.any(Number),
       jti: expect.any(String),
       roles: ['staff'],
+      amr: ['pwd', 'sms'],
     });
     expect(claims.exp! - claims.iat!).toBe(900);
     expect(decodeJwt(otherTokens.accessToken).jti).not.toBe(claims.jti);

@@ -59,6 +59,7 @@ describe('login: the password step', () => {
       tempToken: expect.any(String),
       expiresIn: 600,
       otp: { channel: 'sms', to: '+1 ••• ••• ••42', resendAfter: 30 },
+      factors: ['sms', 'call'],
     });
     expect(body.tempToken.length).toBeGreaterThan(40);
     expect(response.body).not.toContain('6135550142');

@@ -28,6 +28,9 @@ export class TestClock implements Clock {
   }
 }
 
+/** A fixed DATA_ENCRYPTION_KEY for tests (DATA_DIR does not exist there): 32 bytes, base64url. */
+export const TEST_DATA_KEY = Buffer.alloc(32, 7).toString('base64url');
+
 let keySet: Promise<KeySet> | undefined;
 export const testKeySet = () => (keySet ??= generateKeySet());
 
@@ -53,7 +56,7 @@ export interface TestAppOptions {
 }
 
 export async function createTestApp(options: TestAppOptions = {}): Promise<TestApp> {
-  const config = loadConfig({ NODE_ENV: 'test', DATA_DIR: '/nonexistent-test-data-dir', LOG_LEVEL: 'info', ...options.env });
+  const config = loadConfig({ NODE_ENV: 'test', DATA_DIR: '/nonexistent-test-data-dir', LOG_LEVEL: 'info', DATA_ENCRYPTION_KEY: TEST_DATA_KEY, ...options.env });
   const database = options.database ?? (await createTestDatabase());
   const clock = options.clock ?? new TestClock();
   const logs: string[] = [];

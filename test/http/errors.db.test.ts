@@ -119,11 +119,11 @@ describe('problem documents of the sign-in routes', () => {
     );
   });
 
-  it('GET /api/auth/me: the user as in verify, never a hash or a phone', async () => {
+  it('GET /api/auth/me: the user as in verify and their second factors, never a hash or a whole phone', async () => {
     const response = await t.app.inject({ method: 'GET', url: '/api/auth/me', headers: { authorization: `Bearer ${tokens.accessToken}` } });
     expect(response.statusCode).toBe(200);
     expect(response.headers['cache-control']).toBe('no-store');
-    expect(json(response)).toEqual({ user: tokens.user });
+    expect(json(response)).toEqual({ user: tokens.user, security: { phone: '+1 ••• ••• ••00', totp: false, recoveryCodesLeft: 0 } });
     expect(response.body).not.toMatch(/argon2|passwordHash|password_hash|\+1613/);
   });
 });

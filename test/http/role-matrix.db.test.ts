@@ -89,6 +89,15 @@ const MATRIX: Record<string, Row> = {
     expect: [401, 404, 404, 404],
     request: () => ({ url: '/api/auth/sessions/00000000-0000-4000-8000-000000000000' }),
   },
+  'POST /api/auth/totp': { access: SIGNED_IN, expect: [401, 200, 200, 200] },
+  'POST /api/auth/totp/confirm': { access: SIGNED_IN, expect: [401, 400, 400, 400], request: () => ({ body: {} }) },
+  'POST /api/auth/totp/disable': { access: SIGNED_IN, expect: [401, 400, 400, 400], request: () => ({ body: {} }) },
+  'POST /api/auth/recovery-codes': { access: SIGNED_IN, expect: [401, 400, 400, 400], request: () => ({ body: {} }) },
+  'DELETE /api/rbac/users/:id/totp': {
+    access: { permission: 'users:manage' },
+    expect: [401, 403, 403, 404],
+    request: (context) => ({ url: `/api/rbac/users/${context.targetUserId}/totp` }),
+  },
 
   'GET /api/applications': { access: { permission: 'applications:read' }, expect: [401, 200, 200, 200] },
   'POST /api/applications': {

@@ -80,6 +80,14 @@ describe('twilio-verify provider: happy paths', () => {
     expect(fake.requests[1]!.form).toMatchObject({ VerificationSid: providerRef });
   });
 
+  it('a voice call goes through the Verify call channel, and its code is checked alike', async () => {
+    const { otp } = provider();
+    const { providerRef } = await otp.startVerification(PHONE, 'call');
+    expect(fake.sent).toEqual([{ to: PHONE, channel: 'call' }]);
+    expect(fake.requests[0]!.form).toMatchObject({ Channel: 'call' });
+    expect(await otp.checkCode({ phoneE164: PHONE, code: fake.lastCode(PHONE)!, providerRef })).toBe('approved');
+  });
+
   it('checks by phone number when there is no providerRef', async () => {
     const { otp } = provider();
     await otp.startVerification(PHONE);

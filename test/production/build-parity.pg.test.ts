@@ -9,6 +9,8 @@
 import { randomUUID } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decodeBase32IgnorePadding } from '@oslojs/encoding';
+import { generateHOTP } from '@oslojs/otp';
 import { generateKeySet } from '../../src/auth/access-tokens.js';
 import { generateDataEncryptionKey } from '../../src/secrets/data-key.js';
 import { recordRoutes } from '../../src/cli/route-table.js';
@@ -127,6 +129,42 @@ describe('the production build', () => {
       const ready = await call('GET', '/api/health/ready');
       expect(ready.status).toBe(503);
       expect(ready.json.checks.otp).toMatchObject({ ok: false, provider: 'twilio-verify' });
+    } finally {
+      fake.setMode('normal');
+    }
+  });
+
+  it('with Twilio down, a user with an authenticator app signs in end to end; one without still gets OTP_PROVIDER_UNAVAILABLE', async () => {
+    // The first admin makes a second user, who enrolls an authenticator while Twilio is up.
+    const adminLogin = await call('POST', '/api/auth/login', { email: EMAIL, password: PASSWORD });
+    const admin = await call('POST', '/api/auth/otp/verify', { tempToken: adminLogin.json.tempToken, code: fake.lastCode(PHONE)! });
+    const user = { email: 'app.user@boreal.example', password: 'Tundra-Lichen-2044', phone: '+16135550177' };
+    const created = await call('POST', '/api/rbac/users', { ...user, name: 'App User', roles: ['staff'] }, { authorization: `Bearer ${admin.json.accessToken}` });
+    expect(created.status, created.text).toBe(201);
+    const smsLogin = await call('POST', '/api/auth/login', { email: user.email, password: user.password });
+    const signedIn = await call('POST', '/api/auth/otp/verify', { tempToken: smsLogin.json.tempToken, code: fake.lastCode(user.phone)! });
+    const auth = { authorization: `Bearer ${signedIn.json.accessToken}` };
+    const { json: enrollment } = await call('POST', '/api/auth/totp', undefined, auth);
+    const secret = decodeBase32IgnorePadding(enrollment.secret);
+    // Real time here: confirm with the step before now (accepted), so the current step is still free to sign in with.
+    const step = () => Math.floor(Date.now() / 30_000);
+    const confirmed = await call('POST', '/api/auth/totp/confirm', { code: generateHOTP(secret, BigInt(step() - 1), 6) }, auth);
+    expect(confirmed.status, confirmed.text).toBe(200);
+
+    fake.setMode('down');
+    try {
+      const sentBefore = fake.sent.length;
+      const login = await call('POST', '/api/auth/login', { email: user.email, password: user.password });
+      expect(login.status, login.text).toBe(200);
+      expect(login.json.otp).toEqual({ channel: 'totp' });
+      const verify = await call('POST', '/api/auth/otp/verify', { tempToken: login.json.tempToken, code: generateHOTP(secret, BigInt(step()), 6) });
+      expect(verify.status, verify.text).toBe(200);
+      const claims = JSON.parse(Buffer.from(verify.json.accessToken.split('.')[1], 'base64url').toString('utf8'));
+      expect(claims.amr).toEqual(['pwd', 'otp']);
+      expect(fake.sent.length).toBe(sentBefore);
+      const withoutApp = await call('POST', '/api/auth/login', { email: EMAIL, password: PASSWORD });
+      expect(withoutApp.status).toBe(503);
+      expect(withoutApp.json.code).toBe('OTP_PROVIDER_UNAVAILABLE');
     } finally {
       fake.setMode('normal');
     }

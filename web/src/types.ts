@@ -26,6 +26,11 @@ export type User = TokenAnswer['user'];
 export type Permission = User['permissions'][number];
 export type LoginAnswer = Json<'/api/auth/login', 'post', 200>;
 export type ResendAnswer = Json<'/api/auth/otp/resend', 'post', 200>;
+export type SignInFactor = LoginAnswer['factors'][number];
+export type Me = Json<'/api/auth/me', 'get', 200>;
+export type SecuritySummary = Me['security'];
+export type TotpEnrollment = Json<'/api/auth/totp', 'post', 200>;
+export type RecoveryCodeSet = Json<'/api/auth/totp/confirm', 'post', 200>;
 
 export type Application = Json<'/api/applications/{id}', 'get', 200>;
 export type ApplicationStatus = Application['status'];

@@ -23,8 +23,8 @@ export interface GuessReservation {
   challenge: Challenge;
   /** This guess's number on the challenge (1…OTP_MAX_ATTEMPTS). */
   attempt: number;
-  /** The budget's record of this guess, to give it back. */
-  recordedAt: string;
+  /** The budget's records of this guess (one per code it is judged against), to give them back. */
+  recordedAt: string[];
 }
 
 export interface WrongGuess {
@@ -37,8 +37,14 @@ export interface WrongGuess {
 export interface GuessBudget {
   /** For the login: refuses an account locked by wrong codes, or with no guess left to use. */
   refuseIfSpent(userId: string): Promise<void>;
-  /** Takes one guess for the challenge; throws why not (ACCOUNT_LOCKED, OTP_ATTEMPTS_EXCEEDED, OTP_EXPIRED, INVALID_TEMP_TOKEN). */
-  reserve(challenge: Challenge, tempToken: string): Promise<GuessReservation>;
+  /**
+   * Takes one guess for the challenge; throws why not (ACCOUNT_LOCKED,
+   * OTP_ATTEMPTS_EXCEEDED, OTP_EXPIRED, INVALID_TEMP_TOKEN). `codesJudged`:
+   * how many codes the guess is compared with (an authenticator code is right
+   * at three steps): it takes that many from the account's budget, so the
+   * daily bound holds in codes tried, whatever the factor.
+   */
+  reserve(challenge: Challenge, tempToken: string, codesJudged?: number): Promise<GuessReservation>;
   /** The guess was not judged: both the challenge's attempt and the budget get it back. */
   refund(reservation: GuessReservation): Promise<void>;
   /**
@@ -120,25 +126,31 @@ export function createGuessBudget({ db, config, limits, challenges, clock }: Gue
       if (!guesses.allowed) throw lockedByCodes(guesses.retryAfterSeconds);
     },
 
-    async reserve(challenge, tempToken) {
+    async reserve(challenge, tempToken, codesJudged = 1) {
       // The challenge's attempt first (its atomic claim bounds a burst to
       // OTP_MAX_ATTEMPTS), then the account's budget, also before the guess
       // is judged so that bursts cannot overrun it.
       const attempt = await claimOrWait(challenge, tempToken);
-      const guess = await limits.consume(limitKeys.otpGuesses(challenge.userId), guessRules);
-      if (!guess.allowed) {
-        await challenges.refundAttempt(challenge.id);
-        throw lockedByCodes(guess.retryAfterSeconds);
+      const key = limitKeys.otpGuesses(challenge.userId);
+      const recordedAt: string[] = [];
+      for (let i = 0; i < codesJudged; i += 1) {
+        const guess = await limits.consume(key, guessRules);
+        if (!guess.allowed) {
+          for (const taken of recordedAt) await limits.refund(key, taken);
+          await challenges.refundAttempt(challenge.id);
+          throw lockedByCodes(guess.retryAfterSeconds);
+        }
+        recordedAt.push(guess.recordedAt!);
       }
-      return { challenge, attempt, recordedAt: guess.recordedAt! };
+      return { challenge, attempt, recordedAt };
     },
 
     async refund({ challenge, recordedAt }) {
-      await limits.refund(limitKeys.otpGuesses(challenge.userId), recordedAt);
+      for (const taken of recordedAt) await limits.refund(limitKeys.otpGuesses(challenge.userId), taken);
       await challenges.refundAttempt(challenge.id);
     },
 
-    async settleRight({ challenge, recordedAt }) {
+    async settleRight({ challenge, recordedAt: [recordedAt, ...moreRecorded] }) {
       const nowText = clock.now().toISOString();
       const guessKey = limitKeys.otpGuesses(challenge.userId);
       // Data-modifying CTEs all run, on one snapshot; the last two act only when this guess ended the challenge.
@@ -162,7 +174,9 @@ export function createGuessBudget({ db, config, limits, challenges, clock }: Gue
           returning key
         )
         select (select count(*) from ended) as ended`)) as unknown as { rows: { ended: number | string }[] };
-      return Number(result.rows[0]?.ended ?? 0) > 0;
+      const won = Number(result.rows[0]?.ended ?? 0) > 0;
+      if (won) for (const taken of moreRecorded) await limits.refund(guessKey, taken);
+      return won;
     },
 
     async recordWrong({ challenge, attempt }) {

@@ -19,20 +19,26 @@ import { createGuessBudget, type GuessBudget } from './guess-budget.js';
 import { login } from './login.js';
 import { createOtpCodeFactor } from './otp-code-factor.js';
 import { resend } from './resend.js';
-import { createSecondFactors, type SecondFactors } from './second-factor.js';
+import { createSecondFactors, type AvailableFactor, type SecondFactors } from './second-factor.js';
+import { createAuthenticatorFactor } from './authenticator-factor.js';
+import { createRecoveryCodeFactor } from './recovery-code-factor.js';
+import type { Authenticators } from '../factors/authenticators.js';
+import type { RecoveryCodeStore } from '../factors/recovery-codes.js';
+import type { DeliveryChannel } from '../../otp/provider.js';
 import { verify, type VerifyInput } from './verify.js';
 
 export interface LoginResult {
   status: 'OTP_REQUIRED';
   tempToken: string;
   expiresIn: number;
-  otp: { channel: 'sms'; to: string; resendAfter: number };
+  otp: { channel: 'sms'; to: string; resendAfter: number } | { channel: 'totp' };
+  factors: AvailableFactor[];
 }
 
 export interface ResendResult {
   sent: true;
   resendAfter: number;
-  otp: { channel: 'sms'; to: string };
+  otp: { channel: DeliveryChannel; to: string };
 }
 
 export interface SignInDeps {
@@ -45,11 +51,13 @@ export interface SignInDeps {
   audit: AuditLog;
   tokens: Pick<SessionTokens, 'startSession'>;
   clock: Clock;
+  authenticators: Pick<Authenticators, 'judgeSignInCode'>;
+  recoveryCodes: RecoveryCodeStore;
 }
 
 export interface SignIn {
   login(input: { email: string; password: string; ip: string }): Promise<LoginResult>;
-  resend(input: { tempToken: string; ip: string }): Promise<ResendResult>;
+  resend(input: { tempToken: string; ip: string; channel?: DeliveryChannel }): Promise<ResendResult>;
   verify(input: VerifyInput): Promise<SignedIn>;
 }
 
@@ -66,6 +74,9 @@ export function createSignIn(deps: SignInDeps): SignIn {
   const sending = createCodeSending(deps);
   const factors = createSecondFactors({
     otpCode: createOtpCodeFactor({ otp: deps.otp, sending }),
+    authenticator: createAuthenticatorFactor({ authenticators: deps.authenticators }),
+    recoveryCode: createRecoveryCodeFactor({ recoveryCodes: deps.recoveryCodes, audit: deps.audit }),
+    recoveryCodesLeft: (userId) => deps.recoveryCodes.countLeft(userId),
     release: (challenge) => sending.releaseProvider(challenge),
   });
   const guesses = createGuessBudget(deps);

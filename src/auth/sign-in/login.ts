@@ -11,11 +11,9 @@ import { AppError, tooManyRequests } from '../../errors.js';
 import { maskPhone } from '../../core/phone-mask.js';
 import { limitKeys } from '../../limits/limits.js';
 import { findUserByEmail, normalizeEmail } from '../../users/users-repository.js';
+import { reservePasswordFailure } from '../password-confirmation.js';
 import { lockedByPasswords } from './challenge-state.js';
 import type { LoginResult, SignInContext } from './index.js';
-
-/** Longest wait for the outcome of parallel attempts on one email (argon2 checks take tens of milliseconds). */
-const IN_FLIGHT_SETTLE_MS = 10_000;
 
 export async function login(context: SignInContext, input: { email: string; password: string; ip: string }): Promise<LoginResult> {
   const { config, limits, audit, challenges, passwords, factors, guesses, db } = context;
@@ -28,7 +26,7 @@ export async function login(context: SignInContext, input: { email: string; pass
 
   const email = normalizeEmail(input.email);
   const lockKey = limitKeys.passwordLockout(email);
-  const reservation = await reservePasswordFailure(context, lockKey);
+  const reservation = await reservePasswordFailure(context.limits, lockKey, config.limits.lockoutPassword);
 
   // One query whether or not the email is known; a user without a password
   // yet (an invitation not taken up) costs the same hash as an unknown email.
@@ -66,23 +64,10 @@ export async function login(context: SignInContext, input: { email: string; pass
     status: 'OTP_REQUIRED',
     tempToken,
     expiresIn: config.otp.ttlSeconds,
-    otp: { channel: 'sms', to: maskPhone(started.phone ?? ''), resendAfter: config.otp.resendCooldownSeconds },
+    // An authenticator sign-in sent nothing: there is no phone to show and no cooldown to wait.
+    otp: started.channel === 'totp'
+      ? { channel: 'totp' }
+      : { channel: 'sms', to: maskPhone(started.phone ?? ''), resendAfter: config.otp.resendCooldownSeconds },
+    factors: await factors.available(user),
   };
-}
-
-/**
- * Reserves one failure of the email before its password is judged. When the
- * run is full of attempts still being judged, their outcome decides this one:
- * the one that fills the run locks the email (ACCOUNT_LOCKED), a right one
- * ends the run (this one may then be judged). So parallel attempts count as
- * if in some order. Real time, not the injected clock: this waits for other requests.
- */
-async function reservePasswordFailure({ limits, config }: SignInContext, lockKey: string) {
-  const giveUpAtMs = Date.now() + IN_FLIGHT_SETTLE_MS;
-  for (let pauseMs = 5; ; pauseMs = Math.min(pauseMs * 2, 100)) {
-    const reservation = await limits.reserveFailure(lockKey, config.limits.lockoutPassword);
-    if (reservation.allowed) return reservation;
-    if (reservation.locked || Date.now() >= giveUpAtMs) throw lockedByPasswords(reservation.retryAfterSeconds);
-    await new Promise((resolve) => setTimeout(resolve, pauseMs));
-  }
 }

@@ -6,10 +6,12 @@ import { AppError, tooManyRequests } from '../../errors.js';
 import { maskPhone } from '../../core/phone-mask.js';
 import { isExpired, openChallenge } from './challenge-state.js';
 import type { ResendResult, SignInContext } from './index.js';
+import type { DeliveryChannel } from '../../otp/provider.js';
 
-export async function resend(context: SignInContext, input: { tempToken: string; ip: string }): Promise<ResendResult> {
+export async function resend(context: SignInContext, input: { tempToken: string; ip: string; channel?: DeliveryChannel }): Promise<ResendResult> {
   const { challenges, sending, factors, config, clock } = context;
   const { tempToken, ip } = input;
+  const channel = input.channel ?? 'sms';
   const cooldownSeconds = config.otp.resendCooldownSeconds;
 
   const challenge = await openChallenge(challenges, tempToken, 'resend');
@@ -39,7 +41,7 @@ export async function resend(context: SignInContext, input: { tempToken: string;
     await challenges.releaseResend(challenge.id, challenge.lastSentAt);
     throw error;
   }
-  const providerRef = await sending.sendCode(challenge.userId, phone, ip);
+  const providerRef = await sending.sendCode(challenge.userId, phone, ip, channel);
   await challenges.recordSend(challenge.id, providerRef ?? challenge.providerRef);
-  return { sent: true, resendAfter: cooldownSeconds, otp: { channel: 'sms', to: maskPhone(phone) } };
+  return { sent: true, resendAfter: cooldownSeconds, otp: { channel, to: maskPhone(phone) } };
 }

@@ -26,11 +26,21 @@ export interface StartedFactor {
 export interface FactorInput {
   code?: string;
   recoveryCode?: string;
+  /** Where the guess came from, for a factor that audits its use. */
+  ip?: string;
 }
 
+/** RFC 8176 method of the second factor: `sms` (SMS or call), `otp` (authenticator), `rec` (recovery code). */
+export type FactorMethod = 'sms' | 'otp' | 'rec';
+
+/** What a login may use, as login's `factors` lists it. */
+export type AvailableFactor = 'sms' | 'call' | 'totp' | 'recovery';
+
 export interface SecondFactor {
-  /** RFC 8176 method of a sign-in completed by this factor. */
-  readonly amr: 'sms' | 'otp' | 'rec';
+  /** RFC 8176 method of a sign-in completed by this factor (read after an approving judge). */
+  readonly amr: FactorMethod;
+  /** How many codes one guess is compared with (guess-budget.ts counts each); 1 unless said. */
+  readonly codesJudged?: number;
   /** Judges one guess for this challenge. Throws only when it cannot judge (OTP_PROVIDER_UNAVAILABLE). */
   judge(challenge: Challenge, input: FactorInput): Promise<FactorVerdict>;
 }
@@ -42,27 +52,64 @@ export interface StartableFactor extends SecondFactor {
 }
 
 export interface SecondFactors {
-  /** The factor a login of `user` starts with (SMS today; an enrolled authenticator later). */
+  /** The factor a login of `user` starts with: the authenticator when enrolled, else a code by SMS. */
   toStart(user: UserRecord): StartableFactor;
+  /** What this user's sign-in may use (login's `factors`). */
+  available(user: UserRecord): Promise<AvailableFactor[]>;
   /** The factor that judges `input` for this challenge. */
   forInput(challenge: Challenge, input: FactorInput): SecondFactor;
   /** Lets go of what a factor left at its provider when its challenge ends; never throws. */
   release(challenge: Challenge): Promise<void>;
 }
 
+export interface SecondFactorDeps {
+  otpCode: StartableFactor;
+  authenticator: StartableFactor;
+  recoveryCode: SecondFactor;
+  recoveryCodesLeft(userId: string): Promise<number>;
+  release(challenge: Challenge): Promise<void>;
+}
+
 /**
- * The registry of today: every code goes to the OTP provider. An authenticator
- * registers a `totp` factor that `toStart` picks for an enrolled user (the
- * challenge's channel then says `totp`) and `forInput` picks for a code on
- * such a challenge; recovery codes register for `input.recoveryCode`.
+ * The registry: an enrolled authenticator is started instead of an SMS; a
+ * recovery code goes to its factor; a code on an authenticator challenge is
+ * the app's, or, once an SMS or call was asked for by resend, either.
  */
-export function createSecondFactors(deps: { otpCode: StartableFactor; release(challenge: Challenge): Promise<void> }): SecondFactors {
+export function createSecondFactors(deps: SecondFactorDeps): SecondFactors {
   return {
-    toStart: () => deps.otpCode,
-    forInput(_challenge, input) {
+    toStart: (user) => (user.totpEnrolled ? deps.authenticator : deps.otpCode),
+    async available(user) {
+      const factors: AvailableFactor[] = user.phone ? ['sms', 'call'] : [];
+      if (user.totpEnrolled) factors.push('totp');
+      if (user.totpEnrolled && (await deps.recoveryCodesLeft(user.id)) > 0) factors.push('recovery');
+      return factors;
+    },
+    forInput(challenge, input) {
+      if (input.recoveryCode !== undefined) return deps.recoveryCode;
       if (input.code === undefined) throw validationError('/code', 'A code is required.');
-      return deps.otpCode;
+      if (challenge.channel !== 'totp') return deps.otpCode;
+      return challenge.sends > 0 ? eitherFactor(deps.authenticator, deps.otpCode) : deps.authenticator;
     },
     release: (challenge) => deps.release(challenge),
+  };
+}
+
+/**
+ * One guess judged by the app first (local, cheap), then by the provider.
+ * The provider's "nothing pending" or "its limit reached" do not end the
+ * challenge here: the app judged the code wrong, and it stays usable.
+ */
+function eitherFactor(first: SecondFactor, second: SecondFactor): SecondFactor {
+  let approvedBy = first;
+  return {
+    codesJudged: (first.codesJudged ?? 1) + (second.codesJudged ?? 1),
+    get amr() {
+      return approvedBy.amr;
+    },
+    async judge(challenge, input) {
+      if ((await first.judge(challenge, input)) === 'approved') return 'approved';
+      approvedBy = second;
+      return (await second.judge(challenge, input)) === 'approved' ? 'approved' : 'wrong';
+    },
   };
 }

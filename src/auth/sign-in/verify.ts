@@ -16,7 +16,8 @@ const PARALLEL_WIN_SETTLE_MS = 3_000;
 
 export interface VerifyInput {
   tempToken: string;
-  code: string;
+  code?: string;
+  recoveryCode?: string;
   ip: string;
   /** Where the sign-in finishes, kept on the session for its owner's list. */
   userAgent?: string | null;
@@ -24,19 +25,20 @@ export interface VerifyInput {
 
 export async function verify(context: SignInContext, input: VerifyInput): Promise<SignedIn> {
   const { challenges, factors, guesses, audit, clock, db, tokens } = context;
-  const { tempToken, code, ip, userAgent = null } = input;
+  const { tempToken, ip, userAgent = null } = input;
+  const factorInput = { code: input.code, recoveryCode: input.recoveryCode, ip };
 
   const challenge = await openChallenge(challenges, tempToken, 'verify');
   if (isExpired(challenge, clock)) {
     await endAndRelease(context, challenge, 'expired');
     throw new AppError('OTP_EXPIRED');
   }
-  const factor = factors.forInput(challenge, { code });
-  const guess = await guesses.reserve(challenge, tempToken);
+  const factor = factors.forInput(challenge, factorInput);
+  const guess = await guesses.reserve(challenge, tempToken, factor.codesJudged ?? 1);
 
   let verdict: FactorVerdict;
   try {
-    verdict = await factor.judge(challenge, { code });
+    verdict = await factor.judge(challenge, factorInput);
   } catch (error) {
     await guesses.refund(guess); // the provider could not judge this guess
     throw error;
@@ -48,8 +50,9 @@ export async function verify(context: SignInContext, input: VerifyInput): Promis
       if (!(await guesses.settleRight(guess))) throw new AppError('INVALID_TEMP_TOKEN');
       const user = await findUserById(db, challenge.userId);
       if (!user || user.disabled) throw new AppError('INVALID_TEMP_TOKEN');
-      await audit.record({ type: 'LOGIN_SUCCEEDED', userId: user.id, actorId: user.id, ip });
-      return tokens.startSession(user, { ip, userAgent, amr: ['pwd', 'sms'] });
+      const amr = ['pwd', factor.amr];
+      await audit.record({ type: 'LOGIN_SUCCEEDED', userId: user.id, actorId: user.id, ip, detail: { amr } });
+      return tokens.startSession(user, { ip, userAgent, amr });
     }
 
     case 'wrong': {

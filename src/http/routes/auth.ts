@@ -5,9 +5,9 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Services } from '../../services.js';
 import { principalOf } from '../access.js';
 import { NoContent } from '../schemas/common.js';
-import { LoginBody, LoginResponse, MeResponse, RefreshBody, ResendResponse, TempTokenBody, TokenResponse, VerifyBody } from '../schemas/auth.js';
+import { LoginBody, LoginResponse, MeResponse, RefreshBody, ResendBody, ResendResponse, TokenResponse, VerifyBody } from '../schemas/auth.js';
 import { findUserById, toUserView } from '../../users/users-repository.js';
-import { AppError } from '../../errors.js';
+import { AppError, validationError } from '../../errors.js';
 
 /** The browser as it names itself, cut short: it is shown in the session list, not trusted. */
 export const userAgentOf = (request: FastifyRequest): string | null => request.headers['user-agent']?.slice(0, 400) || null;
@@ -29,18 +29,22 @@ export const authRoutes = (services: Services): FastifyPluginAsync => async (app
 
   routes.post('/api/auth/otp/resend', {
     config: { access: { public: true } },
-    schema: { tags: ['auth'], summary: 'Send the code of a pending sign-in again', body: TempTokenBody, response: { 200: ResendResponse } },
+    schema: { tags: ['auth'], summary: 'Send the code of a pending sign-in again, by SMS or a voice call', body: ResendBody, response: { 200: ResendResponse } },
   }, async (request, reply) => {
     noStore(reply);
-    return signIn.resend({ tempToken: request.body.tempToken, ip: request.ip });
+    return signIn.resend({ tempToken: request.body.tempToken, channel: request.body.channel, ip: request.ip });
   });
 
   routes.post('/api/auth/otp/verify', {
     config: { access: { public: true } },
-    schema: { tags: ['auth'], summary: 'Complete the sign-in with the code', body: VerifyBody, response: { 200: TokenResponse } },
+    schema: { tags: ['auth'], summary: 'Complete the sign-in with a code or a recovery code', body: VerifyBody, response: { 200: TokenResponse } },
   }, async (request, reply) => {
     noStore(reply);
-    return signIn.verify({ tempToken: request.body.tempToken, code: request.body.code, ip: request.ip, userAgent: userAgentOf(request) });
+    const { tempToken, code, recoveryCode } = request.body;
+    if ((code === undefined) === (recoveryCode === undefined)) {
+      throw validationError(code === undefined ? '/code' : '/recoveryCode', 'Send either a code or a recovery code.');
+    }
+    return signIn.verify({ tempToken, code, recoveryCode, ip: request.ip, userAgent: userAgentOf(request) });
   });
 
   routes.post('/api/auth/refresh', {
@@ -66,6 +70,6 @@ export const authRoutes = (services: Services): FastifyPluginAsync => async (app
     noStore(reply);
     const user = await findUserById(services.db, principalOf(request).userId);
     if (!user) throw new AppError('INVALID_TOKEN');
-    return { user: toUserView(user) };
+    return { user: toUserView(user), security: await services.authenticators.summary(user.id) };
   });
 };

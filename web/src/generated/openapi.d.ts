@@ -324,12 +324,13 @@ export interface paths {
                             status: "OTP_REQUIRED";
                             tempToken: string;
                             expiresIn: number;
+                            /** @description sms: a code was sent to `to`; totp: nothing was sent, the authenticator app gives the code */
                             otp: {
-                                /** @enum {string} */
-                                channel: "sms";
-                                to: string;
-                                resendAfter: number;
+                                channel: "sms" | "totp";
+                                to?: string;
+                                resendAfter?: number;
                             };
+                            factors: ("sms" | "call" | "totp" | "recovery")[];
                         };
                     };
                 };
@@ -368,7 +369,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Send the code of a pending sign-in again */
+        /** Send the code of a pending sign-in again, by SMS or a voice call */
         post: {
             parameters: {
                 query?: never;
@@ -380,6 +381,8 @@ export interface paths {
                 content: {
                     "application/json": {
                         tempToken: string;
+                        /** @description sms (default) or a voice call */
+                        channel?: "sms" | "call";
                     };
                 };
             };
@@ -395,8 +398,7 @@ export interface paths {
                             sent: true;
                             resendAfter: number;
                             otp: {
-                                /** @enum {string} */
-                                channel: "sms";
+                                channel: "sms" | "call";
                                 to: string;
                             };
                         };
@@ -437,7 +439,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Complete the sign-in with the code */
+        /** Complete the sign-in with a code or a recovery code */
         post: {
             parameters: {
                 query?: never;
@@ -445,11 +447,14 @@ export interface paths {
                 path?: never;
                 cookie?: never;
             };
+            /** @description Exactly one of code and recoveryCode. */
             requestBody: {
                 content: {
                     "application/json": {
                         tempToken: string;
-                        code: string;
+                        /** @description SMS, call or authenticator code */
+                        code?: string;
+                        recoveryCode?: string;
                     };
                 };
             };
@@ -665,6 +670,11 @@ export interface paths {
                                 roles: ("admin" | "staff" | "lender")[];
                                 permissions: ("applications:read" | "applications:write" | "users:manage" | "rate-limits:clear" | "audit:read")[];
                                 lenderId: string | null;
+                            };
+                            security: {
+                                phone: string | null;
+                                totp: boolean;
+                                recoveryCodesLeft: number;
                             };
                         };
                     };
@@ -951,6 +961,303 @@ export interface paths {
                 header?: never;
                 path: {
                     /** @description Session id (the access token's sid) */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description No content */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Client error: an RFC 9457 problem document; branch on `code`. */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Server error: an RFC 9457 problem document, never with internals. */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/totp": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start (or restart) setting up an authenticator app
+         * @description 409 CONFLICT when one is already enrolled. Not enrolled until confirmed.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            secret: string;
+                            otpauthUri: string;
+                        };
+                    };
+                };
+                /** @description Client error: an RFC 9457 problem document; branch on `code`. */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Server error: an RFC 9457 problem document, never with internals. */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/totp/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Confirm the authenticator app with its first code; answers ten recovery codes, shown once */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        code: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            recoveryCodes: string[];
+                        };
+                    };
+                };
+                /** @description Client error: an RFC 9457 problem document; branch on `code`. */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Server error: an RFC 9457 problem document, never with internals. */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/totp/disable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Remove the authenticator app and recovery codes (needs the password) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        password: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description No content */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Client error: an RFC 9457 problem document; branch on `code`. */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Server error: an RFC 9457 problem document, never with internals. */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/recovery-codes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A new set of ten recovery codes; the old set stops working (needs the password) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        password: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            recoveryCodes: string[];
+                        };
+                    };
+                };
+                /** @description Client error: an RFC 9457 problem document; branch on `code`. */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Server error: an RFC 9457 problem document, never with internals. */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/rbac/users/{id}/totp": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove a user's lost authenticator app and recovery codes (404 when none) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description User id (UUID) */
                     id: string;
                 };
                 cookie?: never;
@@ -2114,7 +2421,7 @@ export interface paths {
                 query?: {
                     limit?: number;
                     cursor?: string;
-                    type?: "LOGIN_FAILED" | "OTP_SENT" | "OTP_SEND_FAILED" | "OTP_FAILED" | "OTP_ATTEMPTS_EXCEEDED" | "ACCOUNT_LOCKED" | "LOGIN_SUCCEEDED" | "TOKEN_REFRESHED" | "REFRESH_TOKEN_REUSED" | "LOGOUT" | "RATE_LIMIT_CLEARED" | "USER_CREATED" | "USER_UPDATED" | "APPLICATION_STATUS_CHANGED" | "APPLICATION_UPDATED" | "LENDER_CREATED" | "PASSWORD_CHANGED" | "PASSWORD_SETUP_ISSUED" | "SESSION_REVOKED";
+                    type?: "LOGIN_FAILED" | "OTP_SENT" | "OTP_SEND_FAILED" | "OTP_FAILED" | "OTP_ATTEMPTS_EXCEEDED" | "ACCOUNT_LOCKED" | "LOGIN_SUCCEEDED" | "TOKEN_REFRESHED" | "REFRESH_TOKEN_REUSED" | "LOGOUT" | "RATE_LIMIT_CLEARED" | "USER_CREATED" | "USER_UPDATED" | "APPLICATION_STATUS_CHANGED" | "APPLICATION_UPDATED" | "LENDER_CREATED" | "PASSWORD_CHANGED" | "PASSWORD_SETUP_ISSUED" | "SESSION_REVOKED" | "TOTP_ENROLLED" | "TOTP_DISABLED" | "TOTP_RESET" | "RECOVERY_CODES_GENERATED" | "RECOVERY_CODE_USED";
                     userId?: string;
                 };
                 header?: never;

@@ -10,6 +10,7 @@ import type { OwnSession } from '../types';
 import { ConfirmDialog, ErrorMessage, FieldMessage, ScreenHeading, StatusMessage } from '../ui';
 import { PASSWORD_HINT } from './SetPassword';
 import { SessionTable } from './SessionTable';
+import { AccountSecurity } from './AccountSecurity';
 
 export function Account({ onSignedOutHere }: { onSignedOutHere: (notice: string) => void }) {
   const [sessions, setSessions] = useState<OwnSession[]>([]);
@@ -59,6 +60,7 @@ export function Account({ onSignedOutHere }: { onSignedOutHere: (notice: string)
     <section aria-labelledby="account-title">
       <ScreenHeading id="account-title">Your account</ScreenHeading>
       <ChangePassword onChanged={() => void load()} />
+      <AccountSecurity />
       <section className="panel" aria-labelledby="sessions-title">
         <h2 id="sessions-title">Where you are signed in</h2>
         <ErrorMessage>{error}</ErrorMessage>

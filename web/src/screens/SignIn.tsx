@@ -1,5 +1,7 @@
 // Sign-in: email and password, then the one-time code sent to the enrolled
-// phone (shared/API.md "Login"). A code step that can no longer succeed
+// phone, or the code of the user's authenticator app, or one of their
+// recovery codes (shared/API.md "Login", "Second factors"). Nothing of it is
+// kept in storage: the temp token lives in this component's state. A code step that can no longer succeed
 // (expired, ended by wrong codes, superseded) goes back to the password step
 // with the reason shown there.
 
@@ -7,14 +9,18 @@ import { useEffect, useState, type FormEvent } from 'react';
 import { api, ApiError, session } from '../api';
 import { formatSeconds } from '../format';
 import { RESTART_SIGN_IN_CODES, signInMessage } from '../messages';
-import type { LoginAnswer, ResendAnswer, TokenAnswer, User } from '../types';
+import type { LoginAnswer, ResendAnswer, SignInFactor, TokenAnswer, User } from '../types';
 import { ErrorMessage, ScreenHeading, StatusMessage } from '../ui';
 
 interface Challenge {
   tempToken: string;
+  /** What the code step asks for first: the code sent by text or call, or the authenticator app's. */
+  channel: 'sms' | 'call' | 'totp';
+  /** The masked phone a code was sent to; empty when nothing was sent. */
   to: string;
   /** Date.now() after which a resend is allowed. */
   resendAtMs: number;
+  factors: SignInFactor[];
 }
 
 /** `embedded`: a modal over the portal when a session must be renewed (the portal below keeps its state). */
@@ -80,7 +86,13 @@ function PasswordStep({
     setError(null);
     try {
       const answer = await api<LoginAnswer>('POST', '/api/auth/login', { body: { email: email.trim(), password }, auth: false });
-      onChallenge({ tempToken: answer.tempToken, to: answer.otp.to, resendAtMs: Date.now() + answer.otp.resendAfter * 1000 });
+      onChallenge({
+        tempToken: answer.tempToken,
+        channel: answer.otp.channel,
+        to: answer.otp.to ?? '',
+        resendAtMs: Date.now() + (answer.otp.resendAfter ?? 0) * 1000,
+        factors: answer.factors,
+      });
     } catch (caught) {
       setError(signInMessage(caught));
       setPassword('');
@@ -145,6 +157,8 @@ function CodeStep({
   onRestart: (message: string) => void;
 }) {
   const [code, setCode] = useState('');
+  const [recoveryCode, setRecoveryCode] = useState('');
+  const [usingRecovery, setUsingRecovery] = useState(false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [info, setInfo] = useState<string | null>(null);
@@ -165,24 +179,27 @@ function CodeStep({
     setError(null);
     setInfo(null);
     try {
-      const answer = await api<TokenAnswer>('POST', '/api/auth/otp/verify', { body: { tempToken: challenge.tempToken, code: code.trim() }, auth: false });
+      const body = usingRecovery ? { tempToken: challenge.tempToken, recoveryCode: recoveryCode.trim() } : { tempToken: challenge.tempToken, code: code.trim() };
+      const answer = await api<TokenAnswer>('POST', '/api/auth/otp/verify', { body, auth: false });
       onSignedIn(session.start(answer));
     } catch (caught) {
       setCode('');
+      setRecoveryCode('');
       fail(caught);
     } finally {
       setBusy(false);
     }
   };
 
-  const resend = async () => {
+  const resend = async (channel: 'sms' | 'call') => {
     setBusy(true);
     setError(null);
     setInfo(null);
     try {
-      const answer = await api<ResendAnswer>('POST', '/api/auth/otp/resend', { body: { tempToken: challenge.tempToken }, auth: false });
-      setChallenge({ ...challenge, to: answer.otp.to, resendAtMs: Date.now() + answer.resendAfter * 1000 });
-      setInfo(`A new code was sent to ${answer.otp.to}.`);
+      const answer = await api<ResendAnswer>('POST', '/api/auth/otp/resend', { body: { tempToken: challenge.tempToken, channel }, auth: false });
+      setChallenge({ ...challenge, channel: answer.otp.channel, to: answer.otp.to, resendAtMs: Date.now() + answer.resendAfter * 1000 });
+      setUsingRecovery(false);
+      setInfo(answer.otp.channel === 'call' ? `We are calling ${answer.otp.to} to read out a code.` : `A new code was sent to ${answer.otp.to}.`);
     } catch (caught) {
       if (caught instanceof ApiError && caught.code === 'OTP_RESEND_TOO_SOON' && caught.retryAfterSeconds) {
         setChallenge({ ...challenge, resendAtMs: Date.now() + caught.retryAfterSeconds * 1000 });
@@ -193,40 +210,86 @@ function CodeStep({
     }
   };
 
+  const canText = challenge.factors.includes('sms');
+  const canCall = challenge.factors.includes('call');
+  const canUseRecovery = challenge.factors.includes('recovery');
+  const waitHint = resendIn > 0 ? `You can ask for a new code in ${formatSeconds(resendIn)}.` : '';
+
   return (
     <form onSubmit={verify}>
       <ScreenHeading id="sign-in-title">Enter your code</ScreenHeading>
-      <p>
-        We sent a sign-in code by text message to <strong className="phone">{challenge.to}</strong>.
-      </p>
+      {usingRecovery ? (
+        <p>Enter one of the recovery codes you saved when you set up your authenticator app. Each works once.</p>
+      ) : challenge.channel === 'totp' ? (
+        <p>Enter the 6-digit code your authenticator app shows for Boreal Portal.</p>
+      ) : challenge.channel === 'call' ? (
+        <p>
+          We are calling <strong className="phone">{challenge.to}</strong> to read out a sign-in code.
+        </p>
+      ) : (
+        <p>
+          We sent a sign-in code by text message to <strong className="phone">{challenge.to}</strong>.
+        </p>
+      )}
       <ErrorMessage>{error}</ErrorMessage>
       {info && <StatusMessage>{info}</StatusMessage>}
-      <div className="field">
-        <label htmlFor="code">Code</label>
-        <input
-          id="code"
-          name="code"
-          inputMode="numeric"
-          autoComplete="one-time-code"
-          pattern="[0-9]{4,10}"
-          minLength={4}
-          maxLength={10}
-          required
-          title="The 4 to 10 digits of the code"
-          value={code}
-          onChange={(event) => setCode(event.target.value.replace(/\D/g, ''))}
-        />
-      </div>
+      {usingRecovery ? (
+        <div className="field">
+          <label htmlFor="recovery-code">Recovery code</label>
+          <input
+            id="recovery-code"
+            name="recovery-code"
+            autoComplete="off"
+            spellCheck={false}
+            minLength={10}
+            maxLength={32}
+            required
+            value={recoveryCode}
+            onChange={(event) => setRecoveryCode(event.target.value)}
+          />
+        </div>
+      ) : (
+        <div className="field">
+          <label htmlFor="code">Code</label>
+          <input
+            id="code"
+            name="code"
+            inputMode="numeric"
+            autoComplete="one-time-code"
+            pattern="[0-9]{4,10}"
+            minLength={4}
+            maxLength={10}
+            required
+            title="The 4 to 10 digits of the code"
+            value={code}
+            onChange={(event) => setCode(event.target.value.replace(/\D/g, ''))}
+          />
+        </div>
+      )}
       <button type="submit" className="primary" disabled={busy}>
         {busy ? 'Checking…' : 'Verify'}
       </button>
       <div className="row">
-        <button type="button" onClick={resend} disabled={busy || resendIn > 0} aria-describedby="resend-wait">
-          Resend code
-        </button>
+        {canText && (
+          <button type="button" onClick={() => resend('sms')} disabled={busy || resendIn > 0} aria-describedby="resend-wait">
+            {challenge.channel === 'totp' ? 'Text me a code' : 'Resend code'}
+          </button>
+        )}
+        {canCall && (
+          <button type="button" onClick={() => resend('call')} disabled={busy || resendIn > 0} aria-describedby="resend-wait">
+            Call me
+          </button>
+        )}
         <span id="resend-wait" className="hint" aria-live="off">
-          {resendIn > 0 ? `You can ask for a new code in ${formatSeconds(resendIn)}.` : ''}
+          {waitHint}
         </span>
+      </div>
+      <div className="row">
+        {canUseRecovery && (
+          <button type="button" className="link" onClick={() => setUsingRecovery(!usingRecovery)}>
+            {usingRecovery ? 'Use a code instead' : 'Use a recovery code'}
+          </button>
+        )}
         <button type="button" className="link" onClick={() => onRestart('')}>
           Use another account
         </button>
