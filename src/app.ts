@@ -22,6 +22,7 @@ import { userRoutes } from './http/routes/users.js';
 import { auditRoutes } from './http/routes/audit.js';
 import { publicApplicationRoutes } from './http/routes/public-applications.js';
 import { webRoutes } from './http/routes/web.js';
+import { metricsRoutes, recordAnswers } from './http/metrics.js';
 import type { Services } from './services.js';
 import { fastifyTrustProxy } from './config.js';
 
@@ -50,6 +51,7 @@ export async function buildApp(services: Services, options: BuildAppOptions): Pr
   app.removeContentTypeParser('text/plain');
 
   installErrorHandling(app);
+  recordAnswers(app, services.metrics);
   installRequestHardening(app);
   enforceRouteAccess(app, services.verifyAccessToken);
   // Before every route: LIMIT_REQUESTS_PER_IP counts each request (the 404s too).
@@ -66,6 +68,7 @@ export async function buildApp(services: Services, options: BuildAppOptions): Pr
   await app.register(lenderRoutes(services));
   await app.register(userRoutes(services));
   await app.register(auditRoutes(services));
+  await app.register(metricsRoutes(services.metrics, config.metricsToken));
   // The staff UI at /app/ (dist/web; without a build /app/* answers 404 and the API is unchanged).
   await app.register(webRoutes());
   return app;

@@ -21,6 +21,8 @@ import { createRateLimitClearing, type RateLimitClearing } from './limits/clear.
 import { createLimits, type Limits } from './limits/limits.js';
 import { createRequestCounters, type RequestCounters } from './limits/request-counters.js';
 import { createOtpProvider } from './otp/create-provider.js';
+import { createMetrics } from './metrics/metrics.js';
+import type { Metrics } from './metrics/port.js';
 import type { OtpProvider } from './otp/provider.js';
 import { createUserAdmin, type UserAdmin } from './users/user-admin.js';
 
@@ -50,6 +52,8 @@ export interface Services {
   userAdmin: UserAdmin;
   applications: Applications;
   rateLimitClearing: RateLimitClearing;
+  /** This instance's Prometheus registry behind the metrics port (served at GET /metrics). */
+  metrics: Metrics;
   /** Releases what the services hold open (the Redis connection); the database is its opener's to close. */
   close(): Promise<void>;
 }
@@ -62,6 +66,7 @@ export interface ServiceOverrides {
   keySet?: KeySet;
   /** Already built (startServer builds it before opening the database). */
   jwt?: AccessTokens;
+  metrics?: Metrics;
 }
 
 /**
@@ -96,7 +101,8 @@ export async function createServices(
   const db = databaseHandle.db;
   const jwt = overrides.jwt ?? (await createAccessTokensFor(config, clock, overrides.keySet));
   const passwords = overrides.passwords ?? createPasswordHasher();
-  const otp = overrides.otp ?? createOtpProvider(config, logger);
+  const metrics = overrides.metrics ?? createMetrics({ processMetrics: config.metricsToken !== undefined });
+  const otp = overrides.otp ?? createOtpProvider(config, logger, metrics);
   const limits = createLimits(databaseHandle, clock);
   const audit = createAuditLog(db, clock);
   const sessions = createSessionStore({
@@ -139,6 +145,7 @@ export async function createServices(
     userAdmin: createUserAdmin({ db, clock, passwords, sessions, audit }),
     applications: createApplications({ db, clock, audit }),
     rateLimitClearing: createRateLimitClearing({ db, limits, requestCounters, audit }),
+    metrics,
     close: () => requestCounters.close(),
   };
 }

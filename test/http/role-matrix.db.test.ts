@@ -51,6 +51,8 @@ const MATRIX: Record<string, Row> = {
   'GET /api/health/ready': { access: PUBLIC, expect: everyone(200) },
   'GET /.well-known/jwks.json': { access: PUBLIC, expect: everyone(200) },
   'GET /openapi.json': { access: PUBLIC, expect: everyone(200) },
+  // METRICS_TOKEN is unset here: the route is there, and answers 404 to everyone (metrics.db.test.ts covers the token).
+  'GET /metrics': { access: PUBLIC, expect: everyone(404) },
   'GET /docs': { access: PUBLIC, expect: everyone(200) },
   'GET /docs/json': { access: PUBLIC, expect: everyone(200) },
   'GET /docs/yaml': { access: PUBLIC, expect: everyone(200) },
