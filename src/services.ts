@@ -18,6 +18,7 @@ import { createSessionStore, type SessionStore } from './auth/sessions.js';
 import { createSignIn, type SignIn } from './auth/sign-in.js';
 import { cryptoRandom, systemClock, type Clock, type Random } from './core/clock.js';
 import { createRateLimitClearing, type RateLimitClearing } from './limits/clear.js';
+import { createRateLimitListing, type RateLimitListing } from './limits/limited-list.js';
 import { createLimits, type Limits } from './limits/limits.js';
 import { createRequestCounters, type RequestCounters } from './limits/request-counters.js';
 import { createOtpProvider } from './otp/create-provider.js';
@@ -52,6 +53,8 @@ export interface Services {
   userAdmin: UserAdmin;
   applications: Applications;
   rateLimitClearing: RateLimitClearing;
+  /** Who is limited or locked now (the admin's list). */
+  rateLimitListing: RateLimitListing;
   /** This instance's Prometheus registry behind the metrics port (served at GET /metrics). */
   metrics: Metrics;
   /** Releases what the services hold open (the Redis connection); the database is its opener's to close. */
@@ -145,6 +148,7 @@ export async function createServices(
     userAdmin: createUserAdmin({ db, clock, passwords, sessions, audit }),
     applications: createApplications({ db, clock, audit }),
     rateLimitClearing: createRateLimitClearing({ db, limits, requestCounters, audit }),
+    rateLimitListing: createRateLimitListing({ db, limits, requestCounters, config }),
     metrics,
     close: () => requestCounters.close(),
   };

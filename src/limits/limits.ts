@@ -36,6 +36,11 @@ export interface FailureOutcome extends LockoutState {
   lockedNow: boolean;
 }
 
+export interface KeyWait {
+  key: string;
+  retryAfterSeconds: number;
+}
+
 export interface Limits {
   consume(key: string, rules: readonly LimitRule[]): Promise<LimitDecision>;
   /** The decision `consume` would take, without recording anything. */
@@ -47,24 +52,42 @@ export interface Limits {
   recordFailure(key: string, rule: LimitRule): Promise<FailureOutcome>;
   /** A success ends the run of failures. */
   resetFailures(key: string): Promise<void>;
+  /** Every key starting with `prefix` that `consume(key, rules)` would refuse now, with its wait (for the admin's list). */
+  refusedNow(prefix: string, rules: readonly LimitRule[]): Promise<KeyWait[]>;
+  /** Every lockout key starting with `prefix` that is locked now, with its wait. */
+  lockedNow(prefix: string): Promise<KeyWait[]>;
   /** Deletes every counter and lockout whose key is one of `keys`; returns how many rows went. */
   clear(keys: readonly string[]): Promise<number>;
 }
+
+/** The public application route's limit per IP (src/http/routes/public-applications.ts). */
+export const PUBLIC_INTAKE_LIMIT_PER_IP: readonly LimitRule[] = [{ limit: 10, windowSeconds: 60 * 60 }];
 
 /**
  * The keys of API.md's rules, in one place so that clearing finds what
  * consuming wrote. IP keys use `clientKey`: never empty, IPv6 per /64.
  */
+/** Where each rule's keys start: the list of who is limited (limited-list.ts) reads by prefix. */
+export const limitKeyPrefixes = {
+  otpPerPhone: 'otp:phone:',
+  otpPerIp: 'otp:ip:',
+  loginPerIp: 'login:ip:',
+  intakePerIp: 'intake:ip:',
+  passwordLockout: 'lockout:password:',
+  otpLockout: 'lockout:otp:',
+  otpGuesses: 'otp-guesses:user:',
+} as const;
+
 export const limitKeys = {
-  otpPerPhone: (phoneE164: string) => `otp:phone:${phoneE164}`,
-  otpPerIp: (ip: string) => `otp:ip:${clientKey(ip)}`,
-  loginPerIp: (ip: string) => `login:ip:${clientKey(ip)}`,
+  otpPerPhone: (phoneE164: string) => `${limitKeyPrefixes.otpPerPhone}${phoneE164}`,
+  otpPerIp: (ip: string) => `${limitKeyPrefixes.otpPerIp}${clientKey(ip)}`,
+  loginPerIp: (ip: string) => `${limitKeyPrefixes.loginPerIp}${clientKey(ip)}`,
   /** The public application route's per-IP limit. */
-  intakePerIp: (ip: string) => `intake:ip:${clientKey(ip)}`,
-  passwordLockout: (email: string) => `lockout:password:${email.trim().toLowerCase()}`,
-  otpLockout: (userId: string) => `lockout:otp:${userId}`,
+  intakePerIp: (ip: string) => `${limitKeyPrefixes.intakePerIp}${clientKey(ip)}`,
+  passwordLockout: (email: string) => `${limitKeyPrefixes.passwordLockout}${email.trim().toLowerCase()}`,
+  otpLockout: (userId: string) => `${limitKeyPrefixes.otpLockout}${userId}`,
   /** Code guesses an account may have judged per window (see sign-in.ts, docs/security.md). */
-  otpGuesses: (userId: string) => `otp-guesses:user:${userId}`,
+  otpGuesses: (userId: string) => `${limitKeyPrefixes.otpGuesses}${userId}`,
   /** LIMIT_REQUESTS_PER_IP's counter (request-counters.ts, not PostgreSQL). */
   requestsPerIp: (ip: string) => clientKey(ip),
 };
@@ -155,6 +178,28 @@ export function createLimits(database: DatabaseHandle, clock: Clock): Limits {
     },
 
     lockoutState,
+
+    async refusedNow(prefix, rules) {
+      const now = clock.now();
+      const nowText = now.toISOString();
+      // Only the keys some rule refuses now come back: the table holds a row for every phone and IP of the last day.
+      const rows = await database.query<{ key: string; hits: string[] | string }>(sql`
+        select key, array(select to_json(h.at)#>>'{}' from unnest(hits) as h(at)) as hits
+        from rate_limit_counters c
+        where starts_with(key, ${prefix}) and exists (
+          select 1 from (values ${rulesTable(rules)}) as r(max_hits, window_seconds)
+          where (select count(*) from unnest(c.hits) as h(at)
+                 where h.at > ${nowText}::timestamptz - make_interval(secs => r.window_seconds)) >= r.max_hits)`);
+      return rows.map((row) => ({ key: row.key, retryAfterSeconds: decide(toTextArray(row.hits), rules, now, false).retryAfterSeconds }));
+    },
+
+    async lockedNow(prefix) {
+      const now = clock.now();
+      const rows = await database.query<{ key: string; failures: number; locked_until: Date | string | null }>(sql`
+        select key, failures, locked_until from lockouts
+        where starts_with(key, ${prefix}) and locked_until > ${now.toISOString()}::timestamptz`);
+      return rows.map((row) => ({ key: row.key, retryAfterSeconds: lockoutFrom(row, now).retryAfterSeconds }));
+    },
 
     async recordFailure(key, rule) {
       const now = clock.now();

@@ -116,6 +116,7 @@ const MATRIX: Record<string, Row> = {
     request: (context) => ({ url: `/api/rbac/users/${context.targetUserId}`, body: { name: `Renamed ${context.serial()}` } }),
   },
   'GET /api/rbac/audit': { access: { permission: 'audit:read' }, expect: [401, 403, 403, 200] },
+  'GET /api/rbac/rate-limits': { access: { permission: 'rate-limits:clear' }, expect: [401, 403, 403, 200] },
   'DELETE /api/rbac/rate-limits': {
     access: { permission: 'rate-limits:clear' },
     expect: [401, 403, 403, 200],
