@@ -764,7 +764,56 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /** Who is limited or locked right now: phones, IPs, emails and accounts */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description The longest wait first */
+                            items: {
+                                kind: "phone" | "ip" | "email" | "account";
+                                /** @description What DELETE takes to clear it (query `phone`, `ip` or `email`; for `account`, the user's email) */
+                                subject: string;
+                                /** @description The 429 code the subject gets now */
+                                code: string;
+                                retryAfterSeconds: number;
+                                userId: string | null;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Client error: an RFC 9457 problem document; branch on `code`. */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Server error: an RFC 9457 problem document, never with internals. */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
         put?: never;
         post?: never;
         /** Clear the rate limits and locks of a phone, an IP or an email */
@@ -1172,6 +1221,13 @@ export interface paths {
                                 /** @enum {unknown} */
                                 toStatus: "submitted" | "in_review" | "approved" | "declined" | "funded" | "withdrawn";
                                 note: string | null;
+                                /** @description Each changed field but status, { from, to }; {} when only the status or a note changed, and on the creation item */
+                                changes: {
+                                    [key: string]: {
+                                        from: unknown;
+                                        to: unknown;
+                                    };
+                                };
                             }[];
                         };
                     };
@@ -1616,7 +1672,7 @@ export interface paths {
                 query?: {
                     limit?: number;
                     cursor?: string;
-                    type?: "LOGIN_FAILED" | "OTP_SENT" | "OTP_SEND_FAILED" | "OTP_FAILED" | "OTP_ATTEMPTS_EXCEEDED" | "ACCOUNT_LOCKED" | "LOGIN_SUCCEEDED" | "TOKEN_REFRESHED" | "REFRESH_TOKEN_REUSED" | "LOGOUT" | "RATE_LIMIT_CLEARED" | "USER_CREATED" | "USER_UPDATED" | "APPLICATION_STATUS_CHANGED";
+                    type?: "LOGIN_FAILED" | "OTP_SENT" | "OTP_SEND_FAILED" | "OTP_FAILED" | "OTP_ATTEMPTS_EXCEEDED" | "ACCOUNT_LOCKED" | "LOGIN_SUCCEEDED" | "TOKEN_REFRESHED" | "REFRESH_TOKEN_REUSED" | "LOGOUT" | "RATE_LIMIT_CLEARED" | "USER_CREATED" | "USER_UPDATED" | "APPLICATION_STATUS_CHANGED" | "APPLICATION_UPDATED" | "LENDER_CREATED";
                     userId?: string;
                 };
                 header?: never;
@@ -1647,6 +1703,60 @@ export interface paths {
                             }[];
                             nextCursor: string | null;
                         };
+                    };
+                };
+                /** @description Client error: an RFC 9457 problem document; branch on `code`. */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Server error: an RFC 9457 problem document, never with internals. */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Prometheus metrics (needs Authorization: Bearer <METRICS_TOKEN>; 404 when METRICS_TOKEN is unset) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The Prometheus text format */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/plain": string;
                     };
                 };
                 /** @description Client error: an RFC 9457 problem document; branch on `code`. */

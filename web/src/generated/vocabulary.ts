@@ -10,7 +10,7 @@ export const APPLICATION_STATUSES = ["submitted", "in_review", "approved", "decl
 export const PRODUCT_TYPES = ["term_loan", "line_of_credit", "equipment_financing", "invoice_factoring", "merchant_cash_advance"] as const satisfies readonly Application['productType'][];
 export const CURRENCIES = ["CAD", "USD"] as const satisfies readonly Application['currency'][];
 export const ROLE_NAMES = ["admin", "staff", "lender"] as const;
-export const AUDIT_EVENT_TYPES = ["LOGIN_FAILED", "OTP_SENT", "OTP_SEND_FAILED", "OTP_FAILED", "OTP_ATTEMPTS_EXCEEDED", "ACCOUNT_LOCKED", "LOGIN_SUCCEEDED", "TOKEN_REFRESHED", "REFRESH_TOKEN_REUSED", "LOGOUT", "RATE_LIMIT_CLEARED", "USER_CREATED", "USER_UPDATED", "APPLICATION_STATUS_CHANGED"] as const;
+export const AUDIT_EVENT_TYPES = ["LOGIN_FAILED", "OTP_SENT", "OTP_SEND_FAILED", "OTP_FAILED", "OTP_ATTEMPTS_EXCEEDED", "ACCOUNT_LOCKED", "LOGIN_SUCCEEDED", "TOKEN_REFRESHED", "REFRESH_TOKEN_REUSED", "LOGOUT", "RATE_LIMIT_CLEARED", "USER_CREATED", "USER_UPDATED", "APPLICATION_STATUS_CHANGED", "APPLICATION_UPDATED", "LENDER_CREATED"] as const;
 
 /** The statuses each status may move to next; the server checks again (409 INVALID_TRANSITION). */
 export const STATUS_TRANSITIONS: Readonly<Record<Status, readonly Status[]>> = {
