@@ -20,6 +20,8 @@ const NEW_USER = ['users', 'create', '--email', 'kari@example.test', '--name', '
 
 let dataDir: string;
 let server: RunningServer | undefined;
+// Each test opens a database on disk and migrates it, once or twice: slow on a busy machine.
+const SLOW = { timeout: 120_000 };
 const env = () => ({ DATA_DIR: dataDir, LOG_LEVEL: 'warn' });
 
 beforeEach(async () => {
@@ -47,7 +49,7 @@ async function deadPid(): Promise<number> {
   return child.pid!;
 }
 
-describe('a command beside a running development server', () => {
+describe('a command beside a running development server', SLOW, () => {
   it('users create writes through the server: the new user signs in on it at once', async () => {
     server = await startDevelopmentServer();
     expect(existsSync(embeddedSocketPath(dataDir))).toBe(true);
@@ -86,7 +88,7 @@ describe('a command beside a running development server', () => {
   });
 });
 
-describe('files a server left behind', () => {
+describe('files a server left behind', SLOW, () => {
   it('a stale socket and pid file of a dead server are removed and the command runs', async () => {
     const pid = await deadPid();
     await writeFile(ownerFilePath(dataDir), JSON.stringify({ pid, role: 'server', startedAt: '2026-01-01T00:00:00.000Z' }));
