@@ -3,7 +3,7 @@
 // one function, so they serve the same route table (the incident behind this
 // product was a production server that mounted fewer routes).
 
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { randomUUID } from 'node:crypto';
 import { enforceRouteAccess } from './http/access.js';
@@ -23,6 +23,7 @@ import { auditRoutes } from './http/routes/audit.js';
 import { publicApplicationRoutes } from './http/routes/public-applications.js';
 import { webRoutes } from './http/routes/web.js';
 import { metricsRoutes, recordAnswers } from './http/metrics.js';
+import { logOneLinePerRequest } from './http/request-log.js';
 import type { Services } from './services.js';
 import { fastifyTrustProxy } from './config.js';
 
@@ -45,6 +46,8 @@ export async function buildApp(services: Services, options: BuildAppOptions): Pr
     genReqId: () => randomUUID(),
     routerOptions: { ignoreTrailingSlash: false },
     frameworkErrors: answerFrameworkError,
+    // Outside production one line per request (request-log.ts), not Fastify's two.
+    logController: new LogController({ disableRequestLogging: !config.isProduction }),
   });
   app.setValidatorCompiler(validatorCompiler);
   // JSON only: text/plain and anything else answer 415.
@@ -52,6 +55,7 @@ export async function buildApp(services: Services, options: BuildAppOptions): Pr
 
   installErrorHandling(app);
   recordAnswers(app, services.metrics);
+  if (!config.isProduction) logOneLinePerRequest(app);
   installRequestHardening(app);
   enforceRouteAccess(app, services.verifyAccessToken);
   // Before every route: LIMIT_REQUESTS_PER_IP counts each request (the 404s too).

@@ -4,14 +4,16 @@
 import pino, { type Logger } from 'pino';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.js';
-import { loggerOptions } from './logging.js';
+import { loggerOptions, prettyLogStream } from './logging.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { connectDatabase, type DatabaseHandle } from './db/connect.js';
-import { seedDevelopmentAdmin } from './users/development-seed.js';
+import { DEVELOPMENT_ADMIN, seedDevelopmentAdmin } from './users/development-seed.js';
 import { createAccessTokensFor, createServices, type Services } from './services.js';
 
-export function createLogger(config: Pick<Config, 'logLevel'>, destination: 1 | 2 = 1): Logger {
-  return pino(loggerOptions(config.logLevel), pino.destination({ fd: destination, sync: true }));
+/** JSON lines in production; outside it, pretty lines when pino-pretty is installed. */
+export function createLogger(config: Pick<Config, 'logLevel' | 'isProduction'>, destination: 1 | 2 = 1): Logger {
+  const pretty = config.isProduction ? undefined : prettyLogStream(destination);
+  return pino(loggerOptions(config.logLevel), pretty ?? pino.destination({ fd: destination, sync: true }));
 }
 
 /** Opens the configured database and applies the committed migrations. */
@@ -71,6 +73,10 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     throw error;
   }
   logger.info({ otpProvider: services.otp.name, database: database.kind, production: config.isProduction }, `Boreal Portal listening on ${address}`);
+  if (!config.isProduction) {
+    const seeded = config.seedDevelopmentAdmin && database.kind === 'pglite';
+    logger.info(developmentBanner({ address, seeded, otpProvider: services.otp.name, devCode: config.otp.devCode }));
+  }
   return {
     app,
     services,
@@ -80,6 +86,18 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       await closeAll();
     },
   };
+}
+
+/** What a person starting the development server needs: where to go, and how to sign in. */
+export function developmentBanner(options: { address: string; seeded: boolean; otpProvider: string; devCode: string }): string {
+  const lines = [
+    'Boreal Portal is running (development).',
+    `  Staff portal   ${options.address}/app/`,
+    `  API reference  ${options.address}/docs`,
+  ];
+  if (options.seeded) lines.push(`  Sign in        ${DEVELOPMENT_ADMIN.email} / ${DEVELOPMENT_ADMIN.password}`);
+  if (options.otpProvider === 'console') lines.push(`  Codes          not sent: always ${options.devCode}, and printed here ("DEV MODE: …")`);
+  return lines.join('\n');
 }
 
 /**

@@ -26,6 +26,7 @@ import { createMetrics } from './metrics/metrics.js';
 import type { Metrics } from './metrics/port.js';
 import type { OtpProvider } from './otp/provider.js';
 import { createUserAdmin, type UserAdmin } from './users/user-admin.js';
+import { findEmailsByPhone } from './users/users-repository.js';
 
 export interface Services {
   config: Config;
@@ -105,7 +106,7 @@ export async function createServices(
   const jwt = overrides.jwt ?? (await createAccessTokensFor(config, clock, overrides.keySet));
   const passwords = overrides.passwords ?? createPasswordHasher();
   const metrics = overrides.metrics ?? createMetrics({ processMetrics: config.metricsToken !== undefined });
-  const otp = overrides.otp ?? createOtpProvider(config, logger, metrics);
+  const otp = overrides.otp ?? createOtpProvider(config, logger, { metrics, recipientsOf: (phone) => findEmailsByPhone(db, phone) });
   const limits = createLimits(databaseHandle, clock);
   const audit = createAuditLog(db, clock);
   const sessions = createSessionStore({

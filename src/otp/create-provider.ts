@@ -5,10 +5,17 @@ import type { ProviderMetrics } from '../metrics/port.js';
 import { createTwilioVerifyProvider } from './twilio-verify.js';
 
 /** The provider the settings select; config has already refused a console provider in production. */
-export function createOtpProvider(config: Pick<Config, 'otp' | 'twilio'>, logger: ProviderLogger, metrics?: ProviderMetrics): OtpProvider {
+export interface OtpProviderExtras {
+  /** Twilio's error codes, counted. */
+  metrics?: ProviderMetrics;
+  /** Whom a console code is for (development). */
+  recipientsOf?: (phoneE164: string) => Promise<string[]>;
+}
+
+export function createOtpProvider(config: Pick<Config, 'otp' | 'twilio'>, logger: ProviderLogger, extras: OtpProviderExtras = {}): OtpProvider {
   if (config.otp.provider === 'twilio-verify') {
     if (!config.twilio) throw new Error('OTP_PROVIDER=twilio-verify needs TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_VERIFY_SERVICE_SID.');
-    return createTwilioVerifyProvider(config.twilio, logger, metrics);
+    return createTwilioVerifyProvider(config.twilio, logger, extras.metrics);
   }
-  return createConsoleOtpProvider({ devCode: config.otp.devCode, logger });
+  return createConsoleOtpProvider({ devCode: config.otp.devCode, logger, recipientsOf: extras.recipientsOf });
 }
