@@ -38,7 +38,12 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Client error: an RFC 9457 problem document; branch on `code`. */
+                /**
+                 * @description Client error: an RFC 9457 problem document; branch on `code`.
+                 *
+                 *     Codes:
+                 *     - `429 RATE_LIMITED`: Too many requests.
+                 */
                 "4XX": {
                     headers: {
                         [name: string]: unknown;
@@ -47,7 +52,12 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Server error: an RFC 9457 problem document, never with internals. */
+                /**
+                 * @description Server error: an RFC 9457 problem document, never with internals.
+                 *
+                 *     Codes:
+                 *     - `500 INTERNAL_ERROR`: Something went wrong on our side.
+                 */
                 "5XX": {
                     headers: {
                         [name: string]: unknown;
@@ -104,7 +114,12 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Server error: an RFC 9457 problem document, never with internals. */
+                /**
+                 * @description Server error: an RFC 9457 problem document, never with internals.
+                 *
+                 *     Codes:
+                 *     - `500 INTERNAL_ERROR`: Something went wrong on our side.
+                 */
                 "5XX": {
                     headers: {
                         [name: string]: unknown;
@@ -203,7 +218,12 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Server error: an RFC 9457 problem document, never with internals. */
+                /**
+                 * @description Server error: an RFC 9457 problem document, never with internals.
+                 *
+                 *     Codes:
+                 *     - `500 INTERNAL_ERROR`: Something went wrong on our side.
+                 */
                 "5XX": {
                     headers: {
                         [name: string]: unknown;
@@ -258,7 +278,12 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Client error: an RFC 9457 problem document; branch on `code`. */
+                /**
+                 * @description Client error: an RFC 9457 problem document; branch on `code`.
+                 *
+                 *     Codes:
+                 *     - `429 RATE_LIMITED`: Too many requests.
+                 */
                 "4XX": {
                     headers: {
                         [name: string]: unknown;
@@ -267,7 +292,12 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Server error: an RFC 9457 problem document, never with internals. */
+                /**
+                 * @description Server error: an RFC 9457 problem document, never with internals.
+                 *
+                 *     Codes:
+                 *     - `500 INTERNAL_ERROR`: Something went wrong on our side.
+                 */
                 "5XX": {
                     headers: {
                         [name: string]: unknown;
@@ -333,7 +363,22 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Client error: an RFC 9457 problem document; branch on `code`. */
+                /**
+                 * @description Client error: an RFC 9457 problem document; branch on `code`.
+                 *
+                 *     Codes:
+                 *     - `400 MALFORMED_JSON`: The request body is not valid JSON.
+                 *     - `400 VALIDATION_FAILED`: The request is not valid.
+                 *     - `401 INVALID_CREDENTIALS`: The email or password is incorrect.
+                 *     - `403 PHONE_COUNTRY_NOT_ALLOWED`: Codes cannot be sent to phone numbers of this country.
+                 *     - `409 PHONE_NOT_ENROLLED`: No phone number is enrolled for this account. Ask an administrator to add one.
+                 *     - `413 PAYLOAD_TOO_LARGE`: The request body is larger than 64 KiB.
+                 *     - `415 UNSUPPORTED_MEDIA_TYPE`: Send the body as application/json.
+                 *     - `429 ACCOUNT_LOCKED`: This account is temporarily locked.
+                 *     - `429 LOGIN_RATE_LIMITED`: Too many sign-in attempts.
+                 *     - `429 OTP_RATE_LIMITED`: Too many OTP requests.
+                 *     - `429 RATE_LIMITED`: Too many requests.
+                 */
                 "4XX": {
                     headers: {
                         [name: string]: unknown;
@@ -342,7 +387,15 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Server error: an RFC 9457 problem document, never with internals. */
+                /**
+                 * @description Server error: an RFC 9457 problem document, never with internals.
+                 *
+                 *     Codes:
+                 *     - `500 INTERNAL_ERROR`: Something went wrong on our side.
+                 *     - `502 OTP_DELIVERY_FAILED`: The code could not be delivered to this phone number.
+                 *     - `503 OTP_PROVIDER_UNAVAILABLE`: Codes cannot be sent right now. Try again shortly.
+                 *     - `503 SERVICE_UNAVAILABLE`: The service is not ready.
+                 */
                 "5XX": {
                     headers: {
                         [name: string]: unknown;
@@ -402,7 +455,21 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Client error: an RFC 9457 problem document; branch on `code`. */
+                /**
+                 * @description Client error: an RFC 9457 problem document; branch on `code`.
+                 *
+                 *     Codes:
+                 *     - `400 MALFORMED_JSON`: The request body is not valid JSON.
+                 *     - `400 VALIDATION_FAILED`: The request is not valid.
+                 *     - `401 INVALID_TEMP_TOKEN`: This sign-in is no longer valid. Sign in again.
+                 *     - `403 PHONE_COUNTRY_NOT_ALLOWED`: Codes cannot be sent to phone numbers of this country.
+                 *     - `413 PAYLOAD_TOO_LARGE`: The request body is larger than 64 KiB.
+                 *     - `415 UNSUPPORTED_MEDIA_TYPE`: Send the body as application/json.
+                 *     - `429 OTP_ATTEMPTS_EXCEEDED`: Too many wrong codes. Sign in again.
+                 *     - `429 OTP_RATE_LIMITED`: Too many OTP requests.
+                 *     - `429 OTP_RESEND_TOO_SOON`: A code was sent moments ago.
+                 *     - `429 RATE_LIMITED`: Too many requests.
+                 */
                 "4XX": {
                     headers: {
                         [name: string]: unknown;
@@ -411,7 +478,15 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Server error: an RFC 9457 problem document, never with internals. */
+                /**
+                 * @description Server error: an RFC 9457 problem document, never with internals.
+                 *
+                 *     Codes:
+                 *     - `500 INTERNAL_ERROR`: Something went wrong on our side.
+                 *     - `502 OTP_DELIVERY_FAILED`: The code could not be delivered to this phone number.
+                 *     - `503 OTP_PROVIDER_UNAVAILABLE`: Codes cannot be sent right now. Try again shortly.
+                 *     - `503 SERVICE_UNAVAILABLE`: The service is not ready.
+                 */
                 "5XX": {
                     headers: {
                         [name: string]: unknown;
@@ -479,7 +554,22 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Client error: an RFC 9457 problem document; branch on `code`. */
+                /**
+                 * @description Client error: an RFC 9457 problem document; branch on `code`.
+                 *
+                 *     Codes:
+                 *     - `400 MALFORMED_JSON`: The request body is not valid JSON.
+                 *     - `400 VALIDATION_FAILED`: The request is not valid.
+                 *     - `401 INVALID_OTP`: The code is incorrect.
+                 *     - `401 INVALID_TEMP_TOKEN`: This sign-in is no longer valid. Sign in again.
+                 *     - `401 OTP_EXPIRED`: The code has expired. Sign in again.
+                 *     - `413 PAYLOAD_TOO_LARGE`: The request body is larger than 64 KiB.
+                 *     - `415 UNSUPPORTED_MEDIA_TYPE`: Send the body as application/json.
+                 *     - `429 ACCOUNT_LOCKED`: This account is temporarily locked.
+                 *     - `429 OTP_ATTEMPTS_EXCEEDED`: Too many wrong codes. Sign in again.
+                 *     - `429 OTP_RATE_LIMITED`: Too many OTP requests.
+                 *     - `429 RATE_LIMITED`: Too many requests.
+                 */
                 "4XX": {
                     headers: {
                         [name: string]: unknown;
@@ -488,7 +578,14 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Server error: an RFC 9457 problem document, never with internals. */
+                /**
+                 * @description Server error: an RFC 9457 problem document, never with internals.
+                 *
+                 *     Codes:
+                 *     - `500 INTERNAL_ERROR`: Something went wrong on our side.
+                 *     - `503 OTP_PROVIDER_UNAVAILABLE`: Codes cannot be sent right now. Try again shortly.
+                 *     - `503 SERVICE_UNAVAILABLE`: The service is not ready.
+                 */
                 "5XX": {
                     headers: {
                         [name: string]: unknown;
@@ -555,7 +652,18 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Client error: an RFC 9457 problem document; branch on `code`. */
+                /**
+                 * @description Client error: an RFC 9457 problem document; branch on `code`.
+                 *
+                 *     Codes:
+                 *     - `400 MALFORMED_JSON`: The request body is not valid JSON.
+                 *     - `400 VALIDATION_FAILED`: The request is not valid.
+                 *     - `401 INVALID_REFRESH_TOKEN`: The refresh token is not valid. Sign in again.
+                 *     - `401 REFRESH_TOKEN_REUSED`: This refresh token was already used; the session has been ended. Sign in again.
+                 *     - `413 PAYLOAD_TOO_LARGE`: The request body is larger than 64 KiB.
+                 *     - `415 UNSUPPORTED_MEDIA_TYPE`: Send the body as application/json.
+                 *     - `429 RATE_LIMITED`: Too many requests.
+                 */
                 "4XX": {
                     headers: {
                         [name: string]: unknown;
@@ -564,7 +672,13 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Server error: an RFC 9457 problem document, never with internals. */
+                /**
+                 * @description Server error: an RFC 9457 problem document, never with internals.
+                 *
+                 *     Codes:
+                 *     - `500 INTERNAL_ERROR`: Something went wrong on our side.
+                 *     - `503 SERVICE_UNAVAILABLE`: The service is not ready.
+                 */
                 "5XX": {
                     headers: {
                         [name: string]: unknown;
@@ -607,7 +721,15 @@ export interface paths {
                     };
                     content?: never;
                 };
-                /** @description Client error: an RFC 9457 problem document; branch on `code`. */
+                /**
+                 * @description Client error: an RFC 9457 problem document; branch on `code`.
+                 *
+                 *     Codes:
+                 *     - `401 AUTHENTICATION_REQUIRED`: Sign in to use this route.
+                 *     - `401 INVALID_TOKEN`: The access token is not valid.
+                 *     - `401 TOKEN_EXPIRED`: The access token has expired.
+                 *     - `429 RATE_LIMITED`: Too many requests.
+                 */
                 "4XX": {
                     headers: {
                         [name: string]: unknown;
@@ -616,7 +738,13 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Server error: an RFC 9457 problem document, never with internals. */
+                /**
+                 * @description Server error: an RFC 9457 problem document, never with internals.
+                 *
+                 *     Codes:
+                 *     - `500 INTERNAL_ERROR`: Something went wrong on our side.
+                 *     - `503 SERVICE_UNAVAILABLE`: The service is not ready.
+                 */
                 "5XX": {
                     headers: {
                         [name: string]: unknown;
@@ -669,7 +797,15 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Client error: an RFC 9457 problem document; branch on `code`. */
+                /**
+                 * @description Client error: an RFC 9457 problem document; branch on `code`.
+                 *
+                 *     Codes:
+                 *     - `401 AUTHENTICATION_REQUIRED`: Sign in to use this route.
+                 *     - `401 INVALID_TOKEN`: The access token is not valid.
+                 *     - `401 TOKEN_EXPIRED`: The access token has expired.
+                 *     - `429 RATE_LIMITED`: Too many requests.
+                 */
                 "4XX": {
                     headers: {
                         [name: string]: unknown;
@@ -678,7 +814,13 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Server error: an RFC 9457 problem document, never with internals. */
+                /**
+                 * @description Server error: an RFC 9457 problem document, never with internals.
+                 *
+                 *     Codes:
+                 *     - `500 INTERNAL_ERROR`: Something went wrong on our side.
+                 *     - `503 SERVICE_UNAVAILABLE`: The service is not ready.
+                 */
                 "5XX": {
                     headers: {
                         [name: string]: unknown;
@@ -729,7 +871,15 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Client error: an RFC 9457 problem document; branch on `code`. */
+                /**
+                 * @description Client error: an RFC 9457 problem document; branch on `code`.
+                 *
+                 *     Codes:
+                 *     - `401 AUTHENTICATION_REQUIRED`: Sign in to use this route.
+                 *     - `401 INVALID_TOKEN`: The access token is not valid.
+                 *     - `401 TOKEN_EXPIRED`: The access token has expired.
+                 *     - `429 RATE_LIMITED`: Too many requests.
+                 */
                 "4XX": {
                     headers: {
                         [name: string]: unknown;
@@ -738,7 +888,13 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Server error: an RFC 9457 problem document, never with internals. */
+                /**
+                 * @description Server error: an RFC 9457 problem document, never with internals.
+                 *
+                 *     Codes:
+                 *     - `500 INTERNAL_ERROR`: Something went wrong on our side.
+                 *     - `503 SERVICE_UNAVAILABLE`: The service is not ready.
+                 */
                 "5XX": {
                     headers: {
                         [name: string]: unknown;
@@ -794,7 +950,16 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Client error: an RFC 9457 problem document; branch on `code`. */
+                /**
+                 * @description Client error: an RFC 9457 problem document; branch on `code`.
+                 *
+                 *     Codes:
+                 *     - `401 AUTHENTICATION_REQUIRED`: Sign in to use this route.
+                 *     - `401 INVALID_TOKEN`: The access token is not valid.
+                 *     - `401 TOKEN_EXPIRED`: The access token has expired.
+                 *     - `403 FORBIDDEN`: You do not have permission to do this.
+                 *     - `429 RATE_LIMITED`: Too many requests.
+                 */
                 "4XX": {
                     headers: {
                         [name: string]: unknown;
@@ -803,7 +968,13 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Server error: an RFC 9457 problem document, never with internals. */
+                /**
+                 * @description Server error: an RFC 9457 problem document, never with internals.
+                 *
+                 *     Codes:
+                 *     - `500 INTERNAL_ERROR`: Something went wrong on our side.
+                 *     - `503 SERVICE_UNAVAILABLE`: The service is not ready.
+                 */
                 "5XX": {
                     headers: {
                         [name: string]: unknown;
@@ -844,7 +1015,17 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Client error: an RFC 9457 problem document; branch on `code`. */
+                /**
+                 * @description Client error: an RFC 9457 problem document; branch on `code`.
+                 *
+                 *     Codes:
+                 *     - `400 VALIDATION_FAILED`: The request is not valid.
+                 *     - `401 AUTHENTICATION_REQUIRED`: Sign in to use this route.
+                 *     - `401 INVALID_TOKEN`: The access token is not valid.
+                 *     - `401 TOKEN_EXPIRED`: The access token has expired.
+                 *     - `403 FORBIDDEN`: You do not have permission to do this.
+                 *     - `429 RATE_LIMITED`: Too many requests.
+                 */
                 "4XX": {
                     headers: {
                         [name: string]: unknown;
@@ -853,7 +1034,13 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Server error: an RFC 9457 problem document, never with internals. */
+                /**
+                 * @description Server error: an RFC 9457 problem document, never with internals.
+                 *
+                 *     Codes:
+                 *     - `500 INTERNAL_ERROR`: Something went wrong on our side.
+                 *     - `503 SERVICE_UNAVAILABLE`: The service is not ready.
+                 */
                 "5XX": {
                     headers: {
                         [name: string]: unknown;
@@ -925,7 +1112,17 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Client error: an RFC 9457 problem document; branch on `code`. */
+                /**
+                 * @description Client error: an RFC 9457 problem document; branch on `code`.
+                 *
+                 *     Codes:
+                 *     - `400 VALIDATION_FAILED`: The request is not valid.
+                 *     - `401 AUTHENTICATION_REQUIRED`: Sign in to use this route.
+                 *     - `401 INVALID_TOKEN`: The access token is not valid.
+                 *     - `401 TOKEN_EXPIRED`: The access token has expired.
+                 *     - `403 FORBIDDEN`: You do not have permission to do this.
+                 *     - `429 RATE_LIMITED`: Too many requests.
+                 */
                 "4XX": {
                     headers: {
                         [name: string]: unknown;
@@ -934,7 +1131,13 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Server error: an RFC 9457 problem document, never with internals. */
+                /**
+                 * @description Server error: an RFC 9457 problem document, never with internals.
+                 *
+                 *     Codes:
+                 *     - `500 INTERNAL_ERROR`: Something went wrong on our side.
+                 *     - `503 SERVICE_UNAVAILABLE`: The service is not ready.
+                 */
                 "5XX": {
                     headers: {
                         [name: string]: unknown;
@@ -1005,7 +1208,20 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Client error: an RFC 9457 problem document; branch on `code`. */
+                /**
+                 * @description Client error: an RFC 9457 problem document; branch on `code`.
+                 *
+                 *     Codes:
+                 *     - `400 MALFORMED_JSON`: The request body is not valid JSON.
+                 *     - `400 VALIDATION_FAILED`: The request is not valid.
+                 *     - `401 AUTHENTICATION_REQUIRED`: Sign in to use this route.
+                 *     - `401 INVALID_TOKEN`: The access token is not valid.
+                 *     - `401 TOKEN_EXPIRED`: The access token has expired.
+                 *     - `403 FORBIDDEN`: You do not have permission to do this.
+                 *     - `413 PAYLOAD_TOO_LARGE`: The request body is larger than 64 KiB.
+                 *     - `415 UNSUPPORTED_MEDIA_TYPE`: Send the body as application/json.
+                 *     - `429 RATE_LIMITED`: Too many requests.
+                 */
                 "4XX": {
                     headers: {
                         [name: string]: unknown;
@@ -1014,7 +1230,13 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Server error: an RFC 9457 problem document, never with internals. */
+                /**
+                 * @description Server error: an RFC 9457 problem document, never with internals.
+                 *
+                 *     Codes:
+                 *     - `500 INTERNAL_ERROR`: Something went wrong on our side.
+                 *     - `503 SERVICE_UNAVAILABLE`: The service is not ready.
+                 */
                 "5XX": {
                     headers: {
                         [name: string]: unknown;
@@ -1081,7 +1303,18 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Client error: an RFC 9457 problem document; branch on `code`. */
+                /**
+                 * @description Client error: an RFC 9457 problem document; branch on `code`.
+                 *
+                 *     Codes:
+                 *     - `400 VALIDATION_FAILED`: The request is not valid.
+                 *     - `401 AUTHENTICATION_REQUIRED`: Sign in to use this route.
+                 *     - `401 INVALID_TOKEN`: The access token is not valid.
+                 *     - `401 TOKEN_EXPIRED`: The access token has expired.
+                 *     - `403 FORBIDDEN`: You do not have permission to do this.
+                 *     - `404 NOT_FOUND`: There is nothing here.
+                 *     - `429 RATE_LIMITED`: Too many requests.
+                 */
                 "4XX": {
                     headers: {
                         [name: string]: unknown;
@@ -1090,7 +1323,13 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Server error: an RFC 9457 problem document, never with internals. */
+                /**
+                 * @description Server error: an RFC 9457 problem document, never with internals.
+                 *
+                 *     Codes:
+                 *     - `500 INTERNAL_ERROR`: Something went wrong on our side.
+                 *     - `503 SERVICE_UNAVAILABLE`: The service is not ready.
+                 */
                 "5XX": {
                     headers: {
                         [name: string]: unknown;
@@ -1164,7 +1403,22 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Client error: an RFC 9457 problem document; branch on `code`. */
+                /**
+                 * @description Client error: an RFC 9457 problem document; branch on `code`.
+                 *
+                 *     Codes:
+                 *     - `400 MALFORMED_JSON`: The request body is not valid JSON.
+                 *     - `400 VALIDATION_FAILED`: The request is not valid.
+                 *     - `401 AUTHENTICATION_REQUIRED`: Sign in to use this route.
+                 *     - `401 INVALID_TOKEN`: The access token is not valid.
+                 *     - `401 TOKEN_EXPIRED`: The access token has expired.
+                 *     - `403 FORBIDDEN`: You do not have permission to do this.
+                 *     - `404 NOT_FOUND`: There is nothing here.
+                 *     - `409 INVALID_TRANSITION`: This status change is not allowed.
+                 *     - `413 PAYLOAD_TOO_LARGE`: The request body is larger than 64 KiB.
+                 *     - `415 UNSUPPORTED_MEDIA_TYPE`: Send the body as application/json.
+                 *     - `429 RATE_LIMITED`: Too many requests.
+                 */
                 "4XX": {
                     headers: {
                         [name: string]: unknown;
@@ -1173,7 +1427,13 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Server error: an RFC 9457 problem document, never with internals. */
+                /**
+                 * @description Server error: an RFC 9457 problem document, never with internals.
+                 *
+                 *     Codes:
+                 *     - `500 INTERNAL_ERROR`: Something went wrong on our side.
+                 *     - `503 SERVICE_UNAVAILABLE`: The service is not ready.
+                 */
                 "5XX": {
                     headers: {
                         [name: string]: unknown;
@@ -1232,7 +1492,18 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Client error: an RFC 9457 problem document; branch on `code`. */
+                /**
+                 * @description Client error: an RFC 9457 problem document; branch on `code`.
+                 *
+                 *     Codes:
+                 *     - `400 VALIDATION_FAILED`: The request is not valid.
+                 *     - `401 AUTHENTICATION_REQUIRED`: Sign in to use this route.
+                 *     - `401 INVALID_TOKEN`: The access token is not valid.
+                 *     - `401 TOKEN_EXPIRED`: The access token has expired.
+                 *     - `403 FORBIDDEN`: You do not have permission to do this.
+                 *     - `404 NOT_FOUND`: There is nothing here.
+                 *     - `429 RATE_LIMITED`: Too many requests.
+                 */
                 "4XX": {
                     headers: {
                         [name: string]: unknown;
@@ -1241,7 +1512,13 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Server error: an RFC 9457 problem document, never with internals. */
+                /**
+                 * @description Server error: an RFC 9457 problem document, never with internals.
+                 *
+                 *     Codes:
+                 *     - `500 INTERNAL_ERROR`: Something went wrong on our side.
+                 *     - `503 SERVICE_UNAVAILABLE`: The service is not ready.
+                 */
                 "5XX": {
                     headers: {
                         [name: string]: unknown;
@@ -1312,7 +1589,16 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Client error: an RFC 9457 problem document; branch on `code`. */
+                /**
+                 * @description Client error: an RFC 9457 problem document; branch on `code`.
+                 *
+                 *     Codes:
+                 *     - `400 MALFORMED_JSON`: The request body is not valid JSON.
+                 *     - `400 VALIDATION_FAILED`: The request is not valid.
+                 *     - `413 PAYLOAD_TOO_LARGE`: The request body is larger than 64 KiB.
+                 *     - `415 UNSUPPORTED_MEDIA_TYPE`: Send the body as application/json.
+                 *     - `429 RATE_LIMITED`: Too many requests.
+                 */
                 "4XX": {
                     headers: {
                         [name: string]: unknown;
@@ -1321,7 +1607,13 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Server error: an RFC 9457 problem document, never with internals. */
+                /**
+                 * @description Server error: an RFC 9457 problem document, never with internals.
+                 *
+                 *     Codes:
+                 *     - `500 INTERNAL_ERROR`: Something went wrong on our side.
+                 *     - `503 SERVICE_UNAVAILABLE`: The service is not ready.
+                 */
                 "5XX": {
                     headers: {
                         [name: string]: unknown;
@@ -1370,7 +1662,16 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Client error: an RFC 9457 problem document; branch on `code`. */
+                /**
+                 * @description Client error: an RFC 9457 problem document; branch on `code`.
+                 *
+                 *     Codes:
+                 *     - `401 AUTHENTICATION_REQUIRED`: Sign in to use this route.
+                 *     - `401 INVALID_TOKEN`: The access token is not valid.
+                 *     - `401 TOKEN_EXPIRED`: The access token has expired.
+                 *     - `403 FORBIDDEN`: You do not have permission to do this.
+                 *     - `429 RATE_LIMITED`: Too many requests.
+                 */
                 "4XX": {
                     headers: {
                         [name: string]: unknown;
@@ -1379,7 +1680,13 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Server error: an RFC 9457 problem document, never with internals. */
+                /**
+                 * @description Server error: an RFC 9457 problem document, never with internals.
+                 *
+                 *     Codes:
+                 *     - `500 INTERNAL_ERROR`: Something went wrong on our side.
+                 *     - `503 SERVICE_UNAVAILABLE`: The service is not ready.
+                 */
                 "5XX": {
                     headers: {
                         [name: string]: unknown;
@@ -1420,7 +1727,21 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Client error: an RFC 9457 problem document; branch on `code`. */
+                /**
+                 * @description Client error: an RFC 9457 problem document; branch on `code`.
+                 *
+                 *     Codes:
+                 *     - `400 MALFORMED_JSON`: The request body is not valid JSON.
+                 *     - `400 VALIDATION_FAILED`: The request is not valid.
+                 *     - `401 AUTHENTICATION_REQUIRED`: Sign in to use this route.
+                 *     - `401 INVALID_TOKEN`: The access token is not valid.
+                 *     - `401 TOKEN_EXPIRED`: The access token has expired.
+                 *     - `403 FORBIDDEN`: You do not have permission to do this.
+                 *     - `409 CONFLICT`: This conflicts with something that already exists.
+                 *     - `413 PAYLOAD_TOO_LARGE`: The request body is larger than 64 KiB.
+                 *     - `415 UNSUPPORTED_MEDIA_TYPE`: Send the body as application/json.
+                 *     - `429 RATE_LIMITED`: Too many requests.
+                 */
                 "4XX": {
                     headers: {
                         [name: string]: unknown;
@@ -1429,7 +1750,13 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Server error: an RFC 9457 problem document, never with internals. */
+                /**
+                 * @description Server error: an RFC 9457 problem document, never with internals.
+                 *
+                 *     Codes:
+                 *     - `500 INTERNAL_ERROR`: Something went wrong on our side.
+                 *     - `503 SERVICE_UNAVAILABLE`: The service is not ready.
+                 */
                 "5XX": {
                     headers: {
                         [name: string]: unknown;
@@ -1489,7 +1816,17 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Client error: an RFC 9457 problem document; branch on `code`. */
+                /**
+                 * @description Client error: an RFC 9457 problem document; branch on `code`.
+                 *
+                 *     Codes:
+                 *     - `400 VALIDATION_FAILED`: The request is not valid.
+                 *     - `401 AUTHENTICATION_REQUIRED`: Sign in to use this route.
+                 *     - `401 INVALID_TOKEN`: The access token is not valid.
+                 *     - `401 TOKEN_EXPIRED`: The access token has expired.
+                 *     - `403 FORBIDDEN`: You do not have permission to do this.
+                 *     - `429 RATE_LIMITED`: Too many requests.
+                 */
                 "4XX": {
                     headers: {
                         [name: string]: unknown;
@@ -1498,7 +1835,13 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Server error: an RFC 9457 problem document, never with internals. */
+                /**
+                 * @description Server error: an RFC 9457 problem document, never with internals.
+                 *
+                 *     Codes:
+                 *     - `500 INTERNAL_ERROR`: Something went wrong on our side.
+                 *     - `503 SERVICE_UNAVAILABLE`: The service is not ready.
+                 */
                 "5XX": {
                     headers: {
                         [name: string]: unknown;
@@ -1552,7 +1895,21 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Client error: an RFC 9457 problem document; branch on `code`. */
+                /**
+                 * @description Client error: an RFC 9457 problem document; branch on `code`.
+                 *
+                 *     Codes:
+                 *     - `400 MALFORMED_JSON`: The request body is not valid JSON.
+                 *     - `400 VALIDATION_FAILED`: The request is not valid.
+                 *     - `401 AUTHENTICATION_REQUIRED`: Sign in to use this route.
+                 *     - `401 INVALID_TOKEN`: The access token is not valid.
+                 *     - `401 TOKEN_EXPIRED`: The access token has expired.
+                 *     - `403 FORBIDDEN`: You do not have permission to do this.
+                 *     - `409 CONFLICT`: This conflicts with something that already exists.
+                 *     - `413 PAYLOAD_TOO_LARGE`: The request body is larger than 64 KiB.
+                 *     - `415 UNSUPPORTED_MEDIA_TYPE`: Send the body as application/json.
+                 *     - `429 RATE_LIMITED`: Too many requests.
+                 */
                 "4XX": {
                     headers: {
                         [name: string]: unknown;
@@ -1561,7 +1918,13 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Server error: an RFC 9457 problem document, never with internals. */
+                /**
+                 * @description Server error: an RFC 9457 problem document, never with internals.
+                 *
+                 *     Codes:
+                 *     - `500 INTERNAL_ERROR`: Something went wrong on our side.
+                 *     - `503 SERVICE_UNAVAILABLE`: The service is not ready.
+                 */
                 "5XX": {
                     headers: {
                         [name: string]: unknown;
@@ -1637,7 +2000,21 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Client error: an RFC 9457 problem document; branch on `code`. */
+                /**
+                 * @description Client error: an RFC 9457 problem document; branch on `code`.
+                 *
+                 *     Codes:
+                 *     - `400 MALFORMED_JSON`: The request body is not valid JSON.
+                 *     - `400 VALIDATION_FAILED`: The request is not valid.
+                 *     - `401 AUTHENTICATION_REQUIRED`: Sign in to use this route.
+                 *     - `401 INVALID_TOKEN`: The access token is not valid.
+                 *     - `401 TOKEN_EXPIRED`: The access token has expired.
+                 *     - `403 FORBIDDEN`: You do not have permission to do this.
+                 *     - `404 NOT_FOUND`: There is nothing here.
+                 *     - `413 PAYLOAD_TOO_LARGE`: The request body is larger than 64 KiB.
+                 *     - `415 UNSUPPORTED_MEDIA_TYPE`: Send the body as application/json.
+                 *     - `429 RATE_LIMITED`: Too many requests.
+                 */
                 "4XX": {
                     headers: {
                         [name: string]: unknown;
@@ -1646,7 +2023,13 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Server error: an RFC 9457 problem document, never with internals. */
+                /**
+                 * @description Server error: an RFC 9457 problem document, never with internals.
+                 *
+                 *     Codes:
+                 *     - `500 INTERNAL_ERROR`: Something went wrong on our side.
+                 *     - `503 SERVICE_UNAVAILABLE`: The service is not ready.
+                 */
                 "5XX": {
                     headers: {
                         [name: string]: unknown;
@@ -1705,7 +2088,17 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Client error: an RFC 9457 problem document; branch on `code`. */
+                /**
+                 * @description Client error: an RFC 9457 problem document; branch on `code`.
+                 *
+                 *     Codes:
+                 *     - `400 VALIDATION_FAILED`: The request is not valid.
+                 *     - `401 AUTHENTICATION_REQUIRED`: Sign in to use this route.
+                 *     - `401 INVALID_TOKEN`: The access token is not valid.
+                 *     - `401 TOKEN_EXPIRED`: The access token has expired.
+                 *     - `403 FORBIDDEN`: You do not have permission to do this.
+                 *     - `429 RATE_LIMITED`: Too many requests.
+                 */
                 "4XX": {
                     headers: {
                         [name: string]: unknown;
@@ -1714,7 +2107,13 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Server error: an RFC 9457 problem document, never with internals. */
+                /**
+                 * @description Server error: an RFC 9457 problem document, never with internals.
+                 *
+                 *     Codes:
+                 *     - `500 INTERNAL_ERROR`: Something went wrong on our side.
+                 *     - `503 SERVICE_UNAVAILABLE`: The service is not ready.
+                 */
                 "5XX": {
                     headers: {
                         [name: string]: unknown;
@@ -1759,7 +2158,13 @@ export interface paths {
                         "text/plain": string;
                     };
                 };
-                /** @description Client error: an RFC 9457 problem document; branch on `code`. */
+                /**
+                 * @description Client error: an RFC 9457 problem document; branch on `code`.
+                 *
+                 *     Codes:
+                 *     - `401 AUTHENTICATION_REQUIRED`: Sign in to use this route.
+                 *     - `404 NOT_FOUND`: There is nothing here.
+                 */
                 "4XX": {
                     headers: {
                         [name: string]: unknown;
@@ -1768,7 +2173,12 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Server error: an RFC 9457 problem document, never with internals. */
+                /**
+                 * @description Server error: an RFC 9457 problem document, never with internals.
+                 *
+                 *     Codes:
+                 *     - `500 INTERNAL_ERROR`: Something went wrong on our side.
+                 */
                 "5XX": {
                     headers: {
                         [name: string]: unknown;
