@@ -3,7 +3,7 @@
 // one function, so they serve the same route table (the incident behind this
 // product was a production server that mounted fewer routes).
 
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { randomUUID } from 'node:crypto';
 import { enforceRouteAccess } from './http/access.js';
@@ -24,6 +24,8 @@ import { userRoutes } from './http/routes/users.js';
 import { auditRoutes } from './http/routes/audit.js';
 import { publicApplicationRoutes } from './http/routes/public-applications.js';
 import { webRoutes } from './http/routes/web.js';
+import { metricsRoutes, recordAnswers } from './http/metrics.js';
+import { logOneLinePerRequest } from './http/request-log.js';
 import type { Services } from './services.js';
 import { fastifyTrustProxy } from './config.js';
 
@@ -46,12 +48,16 @@ export async function buildApp(services: Services, options: BuildAppOptions): Pr
     genReqId: () => randomUUID(),
     routerOptions: { ignoreTrailingSlash: false },
     frameworkErrors: answerFrameworkError,
+    // Outside production one line per request (request-log.ts), not Fastify's two.
+    logController: new LogController({ disableRequestLogging: !config.isProduction }),
   });
   app.setValidatorCompiler(validatorCompiler);
   // JSON only: text/plain and anything else answer 415.
   app.removeContentTypeParser('text/plain');
 
   installErrorHandling(app);
+  recordAnswers(app, services.metrics);
+  if (!config.isProduction) logOneLinePerRequest(app);
   installRequestHardening(app);
   enforceRouteAccess(app, services.verifyAccessToken);
   // Before every route: LIMIT_REQUESTS_PER_IP counts each request (the 404s too).
@@ -70,6 +76,7 @@ export async function buildApp(services: Services, options: BuildAppOptions): Pr
   await app.register(lenderRoutes(services));
   await app.register(userRoutes(services));
   await app.register(auditRoutes(services));
+  await app.register(metricsRoutes(services.metrics, config.metricsToken));
   // The staff UI at /app/ (dist/web; without a build /app/* answers 404 and the API is unchanged).
   await app.register(webRoutes());
   return app;

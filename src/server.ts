@@ -4,19 +4,21 @@
 import pino, { type Logger } from 'pino';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.js';
-import { loggerOptions } from './logging.js';
+import { loggerOptions, prettyLogStream } from './logging.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { connectDatabase, type DatabaseHandle } from './db/connect.js';
-import { seedDevelopmentAdmin } from './users/development-seed.js';
+import { DEVELOPMENT_ADMIN, seedDevelopmentAdmin } from './users/development-seed.js';
 import { createAccessTokensFor, createServices, type Services } from './services.js';
 
-export function createLogger(config: Pick<Config, 'logLevel'>, destination: 1 | 2 = 1): Logger {
-  return pino(loggerOptions(config.logLevel), pino.destination({ fd: destination, sync: true }));
+/** JSON lines in production; outside it, pretty lines when pino-pretty is installed. */
+export function createLogger(config: Pick<Config, 'logLevel' | 'isProduction'>, destination: 1 | 2 = 1): Logger {
+  const pretty = config.isProduction ? undefined : prettyLogStream(destination);
+  return pino(loggerOptions(config.logLevel), pretty ?? pino.destination({ fd: destination, sync: true }));
 }
 
 /** Opens the configured database and applies the committed migrations. */
-export async function openMigratedDatabase(config: Config): Promise<DatabaseHandle> {
-  const database = await connectDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+export async function openMigratedDatabase(config: Config, role: 'server' | 'command' = 'command'): Promise<DatabaseHandle> {
+  const database = await connectDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, role });
   try {
     await database.migrate();
   } catch (error) {
@@ -49,7 +51,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   if (config.twilio && !config.twilio.baseUrl.startsWith('https://')) {
     logger.warn(`TWILIO_VERIFY_BASE_URL=${config.twilio.baseUrl} is not https: codes go to a stand-in, not to Twilio. Unset it to reach https://verify.twilio.com.`);
   }
-  const database = await openMigratedDatabase(config).catch((error: unknown) => {
+  const database = await openMigratedDatabase(config, 'server').catch((error: unknown) => {
     const setting = config.databaseUrl ? 'DATABASE_URL' : 'DATA_DIR';
     throw new Error(`the database of ${setting} cannot be opened and migrated (${rootCauseMessage(error)}): check ${setting} and that the database accepts connections.`, { cause: error });
   });
@@ -63,6 +65,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   try {
     // The embedded database only: admin123 and the console code never reach a database others use (defect 9.4).
     if (config.seedDevelopmentAdmin && database.kind === 'pglite') await seedDevelopmentAdmin(services.db, services.passwords);
+    await shareWithCommands(database, logger);
     app = await buildApp(services, { logger });
     address = await app.listen({ port: config.port, host: config.host });
   } catch (error) {
@@ -70,6 +73,10 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     throw error;
   }
   logger.info({ otpProvider: services.otp.name, database: database.kind, production: config.isProduction }, `Boreal Portal listening on ${address}`);
+  if (!config.isProduction) {
+    const seeded = config.seedDevelopmentAdmin && database.kind === 'pglite';
+    logger.info(developmentBanner({ address, seeded, otpProvider: services.otp.name, devCode: config.otp.devCode }));
+  }
   return {
     app,
     services,
@@ -79,6 +86,34 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       await closeAll();
     },
   };
+}
+
+/** What a person starting the development server needs: where to go, and how to sign in. */
+export function developmentBanner(options: { address: string; seeded: boolean; otpProvider: string; devCode: string }): string {
+  const lines = [
+    'Boreal Portal is running (development).',
+    `  Staff portal   ${options.address}/app/`,
+    `  API reference  ${options.address}/docs`,
+  ];
+  if (options.seeded) lines.push(`  Sign in        ${DEVELOPMENT_ADMIN.email} / ${DEVELOPMENT_ADMIN.password}`);
+  if (options.otpProvider === 'console') lines.push(`  Codes          not sent: always ${options.devCode}, and printed here ("DEV MODE: …")`);
+  return lines.join('\n');
+}
+
+/**
+ * `boreal` commands on the same DATA_DIR reach the embedded database through
+ * this server (db/embedded-socket.ts). A socket that cannot open (a DATA_DIR
+ * path too long for a unix socket) does not stop the server: commands then
+ * refuse, naming it, instead of writing beside it.
+ */
+async function shareWithCommands(database: DatabaseHandle, logger: Logger): Promise<void> {
+  if (!database.shareWithCommands) return;
+  try {
+    const socketPath = await database.shareWithCommands();
+    logger.debug({ socketPath }, 'the embedded database is shared with boreal commands');
+  } catch (error) {
+    logger.warn({ err: { message: (error as Error).message } }, 'cannot share the embedded database with boreal commands: they will refuse to run beside this server');
+  }
 }
 
 /** The lines a refused start prints: one per problem, each naming its setting. */

@@ -21,9 +21,12 @@ import { createPasswordSetup, type PasswordSetup } from './auth/password-setup.j
 import { createSessionList, type SessionList } from './auth/session-list.js';
 import { cryptoRandom, systemClock, type Clock, type Random } from './core/clock.js';
 import { createRateLimitClearing, type RateLimitClearing } from './limits/clear.js';
+import { createRateLimitListing, type RateLimitListing } from './limits/limited-list.js';
 import { createLimits, type Limits } from './limits/limits.js';
 import { createRequestCounters, type RequestCounters } from './limits/request-counters.js';
 import { createOtpProvider } from './otp/create-provider.js';
+import { createMetrics } from './metrics/metrics.js';
+import type { Metrics } from './metrics/port.js';
 import type { OtpProvider } from './otp/provider.js';
 import { createUserAdmin, type UserAdmin } from './users/user-admin.js';
 import { createAuthenticators, type Authenticators } from './auth/factors/authenticators.js';
@@ -31,6 +34,7 @@ import { createRecoveryCodeStore } from './auth/factors/recovery-codes.js';
 import { createPasswordConfirmation } from './auth/password-confirmation.js';
 import { dataEncryptionKeyFor } from './secrets/data-key.js';
 import { createSecretBox } from './secrets/secret-box.js';
+import { findEmailsByPhone } from './users/users-repository.js';
 
 export interface Services {
   config: Config;
@@ -66,6 +70,10 @@ export interface Services {
   userAdmin: UserAdmin;
   applications: Applications;
   rateLimitClearing: RateLimitClearing;
+  /** Who is limited or locked now (the admin's list). */
+  rateLimitListing: RateLimitListing;
+  /** This instance's Prometheus registry behind the metrics port (served at GET /metrics). */
+  metrics: Metrics;
   /** Releases what the services hold open (the Redis connection); the database is its opener's to close. */
   close(): Promise<void>;
 }
@@ -78,6 +86,7 @@ export interface ServiceOverrides {
   keySet?: KeySet;
   /** Already built (startServer builds it before opening the database). */
   jwt?: AccessTokens;
+  metrics?: Metrics;
 }
 
 /**
@@ -112,7 +121,8 @@ export async function createServices(
   const db = databaseHandle.db;
   const jwt = overrides.jwt ?? (await createAccessTokensFor(config, clock, overrides.keySet));
   const passwords = overrides.passwords ?? createPasswordHasher();
-  const otp = overrides.otp ?? createOtpProvider(config, logger);
+  const metrics = overrides.metrics ?? createMetrics({ processMetrics: config.metricsToken !== undefined });
+  const otp = overrides.otp ?? createOtpProvider(config, logger, { metrics, recipientsOf: (phone) => findEmailsByPhone(db, phone) });
   const limits = createLimits(databaseHandle, clock);
   const audit = createAuditLog(db, clock);
   const sessions = createSessionStore({
@@ -187,6 +197,8 @@ export async function createServices(
     userAdmin: createUserAdmin({ db, clock, passwords, sessions, audit, passwordSetup }),
     applications: createApplications({ db, clock, audit }),
     rateLimitClearing: createRateLimitClearing({ db, limits, requestCounters, audit }),
+    rateLimitListing: createRateLimitListing({ db, limits, requestCounters, config }),
+    metrics,
     close: () => requestCounters.close(),
   };
 }

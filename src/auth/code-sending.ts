@@ -6,7 +6,8 @@
 import { AppError, tooManyRequests } from '../errors.js';
 import type { Config } from '../config.js';
 import type { AuditLog } from '../audit/audit.js';
-import { limitKeys, type LimitDecision, type Limits } from '../limits/limits.js';
+import { type LimitDecision, type Limits } from '../limits/limits.js';
+import { limitKeys } from '../limits/limit-keys.js';
 import type { DeliveryChannel, OtpProvider } from '../otp/provider.js';
 import { maskPhone } from '../core/phone-mask.js';
 import { phoneCountry } from '../otp/phone.js';

@@ -9,7 +9,8 @@ import { AppError } from '../errors.js';
 import type { Config } from '../config.js';
 import type { AuditLog } from '../audit/audit.js';
 import type { LimitRule } from '../core/limit-rule.js';
-import { limitKeys, type Limits } from '../limits/limits.js';
+import { type Limits } from '../limits/limits.js';
+import { limitKeys } from '../limits/limit-keys.js';
 import type { PasswordHasher } from './passwords.js';
 import { lockedByPasswords } from './sign-in/challenge-state.js';
 

@@ -10,6 +10,7 @@ import { doctorCommand } from './doctor.js';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, cliLogger, loadSettings, writeLine, type CliIo, type ExitCode } from './io.js';
 import { migrateCommand } from './migrations.js';
 import { rateLimitsClearCommand } from './rate-limits-clear.js';
+import { rateLimitsListCommand } from './rate-limits-list.js';
 import { buildRouteTable } from './route-table.js';
 import { usersCreateCommand } from './users-create.js';
 import { usersResetPasswordCommand } from './users-reset-password.js';
@@ -30,6 +31,8 @@ Commands:
   rate-limits clear --phone P | --ip I | --email E
                      Clear the limits of a phone, a client address or an email (which also
                      unlocks that account); prints how many counters went.
+  rate-limits list [--json]
+                     Who is limited or locked now: kind, subject, code, wait, and the clear to run.
   keys generate      Print a new Ed25519 JWK set for JWT_PRIVATE_KEYS.
   keys generate-data-key
                      Print a new DATA_ENCRYPTION_KEY (32 random bytes, base64url).
@@ -100,6 +103,10 @@ const COMMANDS: Record<string, Command> = {
       }
       return rateLimitsClearCommand(io, { phone: text(values, 'phone'), ip: text(values, 'ip'), email: text(values, 'email') });
     },
+  },
+  'rate-limits list': {
+    options: { json: { type: 'boolean' } },
+    run: (io, values) => rateLimitsListCommand(io, { json: values.json === true }),
   },
   'keys generate': {
     options: {},

@@ -2,8 +2,6 @@
 // DATABASE_URL is set, else the embedded PGlite (the same PostgreSQL, compiled
 // to WebAssembly) under DATA_DIR. Same SQL, same migrations, no dialect drift.
 
-import { mkdir } from 'node:fs/promises';
-import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
 import { sql, type SQL } from 'drizzle-orm';
@@ -14,6 +12,7 @@ import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import pg from 'pg';
 import * as schema from './schema.js';
+import { openEmbeddedDatabase } from './embedded-socket.js';
 
 export type Database = PgDatabase<PgQueryResultHKT, typeof schema>;
 
@@ -34,21 +33,27 @@ export interface DatabaseHandle {
   migrate(): Promise<void>;
   /** Runs one raw statement and returns its rows (both drivers answer `{ rows }`). */
   query<Row>(statement: SQL): Promise<Row[]>;
+  /** The embedded database's owner only: serves it to `boreal` commands on a socket in DATA_DIR (embedded-socket.ts); returns its path. */
+  shareWithCommands?(): Promise<string>;
   close(): Promise<void>;
 }
 
 /** migrations/ sits at the package root: two levels above both src/db and dist/db. */
 export const MIGRATIONS_FOLDER = fileURLToPath(new URL('../../migrations', import.meta.url));
 
-export async function connectDatabase(options: { databaseUrl: string | undefined; dataDir: string }): Promise<DatabaseHandle> {
+/**
+ * DATABASE_URL's PostgreSQL, else the embedded database of DATA_DIR: through
+ * a running development server when there is one, so that no two processes
+ * open it (embedded-socket.ts). `role` says who asks: a server shares it once started.
+ */
+export async function connectDatabase(options: { databaseUrl: string | undefined; dataDir: string; role?: 'server' | 'command' }): Promise<DatabaseHandle> {
   if (options.databaseUrl) return connectPostgres(options.databaseUrl);
-  const directory = path.join(options.dataDir, 'pglite');
-  await mkdir(directory, { recursive: true });
-  return wrapPglite(new PGlite(directory));
+  return openEmbeddedDatabase(options.dataDir, options.role ?? 'command');
 }
 
-export function connectPostgres(databaseUrl: string): DatabaseHandle {
-  const pool = new pg.Pool({ connectionString: databaseUrl, max: 10, connectionTimeoutMillis: 5000 });
+export function connectPostgres(target: string | pg.PoolConfig): DatabaseHandle {
+  const settings = typeof target === 'string' ? { connectionString: target, max: 10 } : target;
+  const pool = new pg.Pool({ connectionTimeoutMillis: 5000, ...settings });
   // An idle client losing its connection must not crash the process; the pool replaces it.
   pool.on('error', () => {});
   const db = drizzlePg(pool, { schema });

@@ -5,7 +5,7 @@
 // never shown to the client.
 
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { AppError, toProblem } from '../errors.js';
+import { AppError, toProblem, type ErrorCode } from '../errors.js';
 import { toFieldErrors } from './validation.js';
 import { setSecurityHeaders } from './request-hardening.js';
 
@@ -43,7 +43,15 @@ const WWW_AUTHENTICATE: Partial<Record<AppError['code'], string>> = {
   TOKEN_EXPIRED: 'Bearer realm="boreal", error="invalid_token", error_description="The access token expired"',
 };
 
+declare module 'fastify' {
+  interface FastifyReply {
+    /** The catalogue code this answer carries, when it is a problem (read by the metrics hook). */
+    problemCode: ErrorCode | null;
+  }
+}
+
 export function sendProblem(reply: FastifyReply, error: AppError): FastifyReply {
+  reply.problemCode = error.code;
   const challenge = WWW_AUTHENTICATE[error.code];
   if (challenge) reply.header('WWW-Authenticate', challenge);
   if (error.retryAfterSeconds !== undefined) reply.header('Retry-After', String(Math.max(0, Math.ceil(error.retryAfterSeconds))));
@@ -104,6 +112,7 @@ export function answerFrameworkError(error: FastifyError, request: FastifyReques
 }
 
 export function installErrorHandling(app: FastifyInstance): void {
+  app.decorateReply('problemCode', null);
   app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     const appError = toAppError(error);
     if (appError.status >= 500 && appError.code === 'INTERNAL_ERROR') {

@@ -23,7 +23,8 @@ import type { Database } from '../db/connect.js';
 import { AppError, validationError } from '../errors.js';
 import { normalizePhone } from '../otp/phone.js';
 import { findUserByEmail, normalizeEmail } from '../users/users-repository.js';
-import { limitKeys, type Limits } from './limits.js';
+import { type Limits } from './limits.js';
+import { limitKeys } from './limit-keys.js';
 import type { RequestCounters } from './request-counters.js';
 
 export interface RateLimitTarget {

@@ -16,7 +16,6 @@ import type { LimitRule } from '../core/limit-rule.js';
 import type { DatabaseHandle } from '../db/connect.js';
 import type { Clock } from '../core/clock.js';
 import { textArray } from '../db/text-array.js';
-import { clientKey } from './client-ip.js';
 
 export interface LimitDecision {
   allowed: boolean;
@@ -46,6 +45,10 @@ export type FailureReservation =
       locked: boolean;
       retryAfterSeconds: number;
     };
+export interface KeyWait {
+  key: string;
+  retryAfterSeconds: number;
+}
 
 export interface Limits {
   consume(key: string, rules: readonly LimitRule[]): Promise<LimitDecision>;
@@ -71,27 +74,13 @@ export interface Limits {
   keepFailure(key: string, rule: LimitRule): Promise<{ lockedNow: boolean }>;
   /** A success ends the run, unless a lock holds: then nothing changes and the lock is answered. */
   endFailureRun(key: string): Promise<LockoutState>;
+  /** Every key starting with `prefix` that `consume(key, rules)` would refuse now, with its wait (for the admin's list). */
+  refusedNow(prefix: string, rules: readonly LimitRule[]): Promise<KeyWait[]>;
+  /** Every lockout key starting with `prefix` that is locked now, with its wait. */
+  lockedNow(prefix: string): Promise<KeyWait[]>;
   /** Deletes every counter and lockout whose key is one of `keys`; returns how many rows went. */
   clear(keys: readonly string[]): Promise<number>;
 }
-
-/**
- * The keys of API.md's rules, in one place so that clearing finds what
- * consuming wrote. IP keys use `clientKey`: never empty, IPv6 per /64.
- */
-export const limitKeys = {
-  otpPerPhone: (phoneE164: string) => `otp:phone:${phoneE164}`,
-  otpPerIp: (ip: string) => `otp:ip:${clientKey(ip)}`,
-  loginPerIp: (ip: string) => `login:ip:${clientKey(ip)}`,
-  /** The public application route's per-IP limit. */
-  intakePerIp: (ip: string) => `intake:ip:${clientKey(ip)}`,
-  passwordLockout: (email: string) => `lockout:password:${email.trim().toLowerCase()}`,
-  otpLockout: (userId: string) => `lockout:otp:${userId}`,
-  /** Code guesses an account may have judged per window (see auth/sign-in/guess-budget.ts, docs/security.md). */
-  otpGuesses: (userId: string) => `otp-guesses:user:${userId}`,
-  /** LIMIT_REQUESTS_PER_IP's counter (request-counters.ts, not PostgreSQL). */
-  requestsPerIp: (ip: string) => clientKey(ip),
-};
 
 export function createLimits(database: DatabaseHandle, clock: Clock): Limits {
   const rulesTable = (rules: readonly LimitRule[]) =>
@@ -179,6 +168,28 @@ export function createLimits(database: DatabaseHandle, clock: Clock): Limits {
     },
 
     lockoutState,
+
+    async refusedNow(prefix, rules) {
+      const now = clock.now();
+      const nowText = now.toISOString();
+      // Only the keys some rule refuses now come back: the table holds a row for every phone and IP of the last day.
+      const rows = await database.query<{ key: string; hits: string[] | string }>(sql`
+        select key, array(select to_json(h.at)#>>'{}' from unnest(hits) as h(at)) as hits
+        from rate_limit_counters c
+        where starts_with(key, ${prefix}) and exists (
+          select 1 from (values ${rulesTable(rules)}) as r(max_hits, window_seconds)
+          where (select count(*) from unnest(c.hits) as h(at)
+                 where h.at > ${nowText}::timestamptz - make_interval(secs => r.window_seconds)) >= r.max_hits)`);
+      return rows.map((row) => ({ key: row.key, retryAfterSeconds: decide(textArray(row.hits), rules, now, false).retryAfterSeconds }));
+    },
+
+    async lockedNow(prefix) {
+      const now = clock.now();
+      const rows = await database.query<{ key: string; failures: number; locked_until: Date | string | null }>(sql`
+        select key, failures, locked_until from lockouts
+        where starts_with(key, ${prefix}) and locked_until > ${now.toISOString()}::timestamptz`);
+      return rows.map((row) => ({ key: row.key, retryAfterSeconds: lockoutFrom(row, now).retryAfterSeconds }));
+    },
 
     async recordFailure(key, rule) {
       const now = clock.now();

@@ -26,6 +26,8 @@ export interface RequestCounters {
   increment(key: string, windowMs: number): Promise<RequestCount>;
   /** The count without counting. */
   read(key: string, windowMs: number): Promise<RequestCount>;
+  /** Every key whose window holds at least `limit` requests now (its next request is refused), with the window's end. */
+  limited(limit: number): Promise<Array<{ key: string; ttlMs: number }>>;
   /** Forgets `key`; returns how many live counters went (0 or 1). */
   clear(key: string): Promise<number>;
   /** For readiness: does the shared store answer? */
@@ -71,6 +73,12 @@ export function createMemoryRequestCounters(clock: Clock, maxEntries = DEFAULT_M
       const window = windows.get(key);
       if (!window || window.endsAtMs <= nowMs) return { current: 0, ttlMs: 0 };
       return { current: window.count, ttlMs: window.endsAtMs - nowMs };
+    },
+    async limited(limit) {
+      const nowMs = clock.now().getTime();
+      return [...windows]
+        .filter(([, window]) => window.endsAtMs > nowMs && window.count >= limit)
+        .map(([key, window]) => ({ key, ttlMs: window.endsAtMs - nowMs }));
     },
     async clear(key) {
       const window = windows.get(key);
@@ -158,6 +166,25 @@ export function createRedisRequestCounters(options: RedisRequestCountersOptions)
         return count === null ? { current: 0, ttlMs: 0 } : { current: Number(count), ttlMs: Math.max(0, ttlMs) };
       } catch {
         return fallback.read(key, windowMs);
+      }
+    },
+    async limited(limit) {
+      try {
+        const found: Array<{ key: string; ttlMs: number }> = [];
+        let cursor = '0';
+        // SCAN walks the keyspace in steps without blocking Redis (KEYS would); an admin's list can afford it.
+        do {
+          const [next, keys] = await redis.scan(cursor, 'MATCH', `${REDIS_REQUEST_KEY_PREFIX}*`, 'COUNT', 1000);
+          cursor = next;
+          for (const fullKey of keys) {
+            const [count, ttlMs] = await Promise.all([redis.get(fullKey), redis.pttl(fullKey)]);
+            if (count !== null && Number(count) >= limit && ttlMs > 0) found.push({ key: fullKey.slice(REDIS_REQUEST_KEY_PREFIX.length), ttlMs });
+          }
+        } while (cursor !== '0');
+        return found;
+      } catch (error) {
+        markFailing(error as Error);
+        return fallback.limited(limit);
       }
     },
     async clear(key) {

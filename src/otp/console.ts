@@ -4,13 +4,31 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { OtpProvider, CodeCheckOutcome, ProviderLogger } from './provider.js';
 
-export function createConsoleOtpProvider(options: { devCode: string; logger: ProviderLogger }): OtpProvider {
+export interface ConsoleOtpOptions {
+  devCode: string;
+  logger: ProviderLogger;
+  /** The emails of the users of a phone, so the line says whom the code is for (masked: the log is not a directory). */
+  recipientsOf?: (phoneE164: string) => Promise<string[]>;
+}
+
+/** "admin@boreal.com" → "a•••@boreal.com": enough to tell two people apart in a development log. */
+export function maskEmail(email: string): string {
+  const at = email.lastIndexOf('@');
+  if (at <= 0) return '•••';
+  return `${email[0]}•••${email.slice(at)}`;
+}
+
+export function createConsoleOtpProvider(options: ConsoleOtpOptions): OtpProvider {
   const expected = Buffer.from(options.devCode);
+  const whom = async (phoneE164: string) => {
+    const emails = (await options.recipientsOf?.(phoneE164).catch(() => [])) ?? [];
+    return emails.length === 0 ? '' : ` (for ${emails.map(maskEmail).join(', ')})`;
+  };
   return {
     name: 'console',
-    async startVerification() {
+    async startVerification(phoneE164) {
       // The fixed development code is printed on purpose: there is no SMS in development.
-      options.logger.warn(`DEV MODE: Your OTP code is: ${options.devCode}`);
+      options.logger.warn(`DEV MODE: Your OTP code is: ${options.devCode}${await whom(phoneE164)}`);
       return { providerRef: null };
     },
     async checkCode({ code }): Promise<CodeCheckOutcome> {

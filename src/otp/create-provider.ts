@@ -1,13 +1,21 @@
 import type { Config } from '../config.js';
 import { createConsoleOtpProvider } from './console.js';
 import type { OtpProvider, ProviderLogger } from './provider.js';
+import type { ProviderMetrics } from '../metrics/port.js';
 import { createTwilioVerifyProvider } from './twilio-verify.js';
 
 /** The provider the settings select; config has already refused a console provider in production. */
-export function createOtpProvider(config: Pick<Config, 'otp' | 'twilio'>, logger: ProviderLogger): OtpProvider {
+export interface OtpProviderExtras {
+  /** Twilio's error codes, counted. */
+  metrics?: ProviderMetrics;
+  /** Whom a console code is for (development). */
+  recipientsOf?: (phoneE164: string) => Promise<string[]>;
+}
+
+export function createOtpProvider(config: Pick<Config, 'otp' | 'twilio'>, logger: ProviderLogger, extras: OtpProviderExtras = {}): OtpProvider {
   if (config.otp.provider === 'twilio-verify') {
     if (!config.twilio) throw new Error('OTP_PROVIDER=twilio-verify needs TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_VERIFY_SERVICE_SID.');
-    return createTwilioVerifyProvider(config.twilio, logger);
+    return createTwilioVerifyProvider(config.twilio, logger, extras.metrics);
   }
-  return createConsoleOtpProvider({ devCode: config.otp.devCode, logger });
+  return createConsoleOtpProvider({ devCode: config.otp.devCode, logger, recipientsOf: extras.recipientsOf });
 }

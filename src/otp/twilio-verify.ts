@@ -11,6 +11,7 @@ import type * as HttpResponse from 'twilio/lib/http/response.js';
 import type { TwilioSettings } from '../config.js';
 import { AppError, tooManyRequests } from '../errors.js';
 import type { CodeCheckOutcome, OtpProvider, ProviderHealth, ProviderLogger } from './provider.js';
+import { noProviderMetrics, type ProviderMetrics } from '../metrics/port.js';
 
 type Operation = 'start' | 'check' | 'cancel' | 'health';
 
@@ -55,7 +56,7 @@ class RedirectingRequestClient extends twilio.RequestClient {
   }
 }
 
-export function createTwilioVerifyProvider(settings: TwilioSettings, logger: ProviderLogger): OtpProvider {
+export function createTwilioVerifyProvider(settings: TwilioSettings, logger: ProviderLogger, metrics: ProviderMetrics = noProviderMetrics): OtpProvider {
   const client = twilio(settings.accountSid, settings.authToken, {
     httpClient: new RedirectingRequestClient(settings.baseUrl, settings.timeoutMs),
     autoRetry: false,
@@ -75,6 +76,7 @@ export function createTwilioVerifyProvider(settings: TwilioSettings, logger: Pro
   /** Logs the failure (never the token, code or whole phone) and returns the AppError to throw. */
   function fail(operation: Operation, phone: string, failure: Failure, extraSecrets: string[] = []): AppError {
     const error = toAppError(operation, failure);
+    metrics.providerError(providerCodeOf(failure));
     const level = error.code === 'OTP_PROVIDER_UNAVAILABLE' ? 'error' : 'warn';
     logger[level](
       { provider: 'twilio-verify', operation, phone: maskPhone(phone), mappedTo: error.code, ...describe(failure, [...secrets, phone, ...extraSecrets]) },
@@ -116,6 +118,7 @@ export function createTwilioVerifyProvider(settings: TwilioSettings, logger: Pro
       // After an approval, expiry or a replacing send Twilio no longer has the
       // verification pending and answers 20404: the normal end, not a problem.
       const gone = failure.kind === 'twilio' && failure.code === 20404;
+      if (!gone) metrics.providerError(providerCodeOf(failure));
       logger[gone ? 'info' : 'warn'](
         { provider: 'twilio-verify', operation: 'cancel', phone: maskPhone(phoneE164), providerRef, ...describe(failure, [...secrets, phoneE164]) },
         gone
@@ -176,6 +179,16 @@ function toAppError(_operation: Operation, failure: Failure): AppError {
   // On a check, 20404 and 60202 are verdicts (checkVerdict); elsewhere "not
   // found" means the service SID is wrong, which no user can fix.
   return new AppError('OTP_PROVIDER_UNAVAILABLE');
+}
+
+/** The metric label of a failure: Twilio's code, else what went wrong on the way (never a message). */
+function providerCodeOf(failure: Failure): string {
+  if (failure.kind === 'twilio') {
+    if (failure.code !== undefined) return String(failure.code);
+    return failure.status >= 500 ? 'http_5xx' : 'http_4xx';
+  }
+  if (failure.kind === 'network') return failure.reason === 'ETIMEDOUT' ? 'timeout' : 'network';
+  return 'other';
 }
 
 function describe(failure: Failure, secrets: string[]): Record<string, unknown> {

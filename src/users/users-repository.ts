@@ -138,3 +138,9 @@ export function toAdminUserView(user: UserRecord): AdminUserView {
     totp: user.totpEnrolled,
   };
 }
+
+/** The emails of the users whose phone is `phoneE164` (the console provider says whom a development code is for). */
+export async function findEmailsByPhone(db: DbExecutor, phoneE164: string): Promise<string[]> {
+  const rows = await db.select({ email: users.email }).from(users).where(eq(users.phone, phoneE164));
+  return rows.map((row) => row.email).sort();
+}

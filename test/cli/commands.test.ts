@@ -9,7 +9,8 @@ import { systemClock } from '../../src/core/clock.js';
 import { loadConfig } from '../../src/config.js';
 import { connectDatabase } from '../../src/db/connect.js';
 import { lenders, users } from '../../src/db/schema.js';
-import { createLimits, limitKeys } from '../../src/limits/limits.js';
+import { createLimits } from '../../src/limits/limits.js';
+import { limitKeys } from '../../src/limits/limit-keys.js';
 import { USAGE } from '../../src/cli/run.js';
 import { generateDataEncryptionKey } from '../../src/secrets/data-key.js';
 import { scratchDirectory } from '../production/built-server.js';
@@ -198,6 +199,20 @@ describe('commands on the embedded database', () => {
         { type: 'RATE_LIMIT_CLEARED', actor_id: null },
       ]);
     });
+  });
+
+  it('rate-limits list prints who is locked now with the clear to run, and --json the route\'s body', async () => {
+    expect(await cli(['rate-limits', 'list'], env)).toMatchObject({ code: 0, stdout: 'Nobody is limited or locked right now.\n' });
+    await withDatabase(async (database) => {
+      await createLimits(database, systemClock).recordFailure(limitKeys.passwordLockout('ops@lender.example'), { limit: 1, windowSeconds: 900 });
+    });
+    const listed = await cli(['rate-limits', 'list'], env);
+    expect(listed.code, listed.stderr).toBe(0);
+    expect(lines(listed.stdout)).toHaveLength(1);
+    expect(listed.stdout).toMatch(/^email +ops@lender\.example {2}ACCOUNT_LOCKED {2}1[45] minutes \((8\d\d|900) s\) user [0-9a-f-]{36} {2}→ boreal rate-limits clear --email ops@lender\.example\n$/);
+    const asJson = JSON.parse((await cli(['rate-limits', 'list', '--json'], env)).stdout);
+    expect(asJson).toEqual({ items: [{ kind: 'email', subject: 'ops@lender.example', code: 'ACCOUNT_LOCKED', retryAfterSeconds: expect.any(Number), userId: expect.any(String) }] });
+    expect(await cli(['rate-limits', 'clear', '--email', 'ops@lender.example'], env)).toMatchObject({ code: 0, stdout: '1\n' });
   });
 
   it('rate-limits clear takes a phone and an address too, and refuses a malformed one', async () => {

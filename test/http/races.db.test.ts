@@ -10,7 +10,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import { PUBLIC_INTAKE_LIMIT_PER_IP } from '../../src/http/routes/public-applications.js';
-import { limitKeys } from '../../src/limits/limits.js';
+import { limitKeys } from '../../src/limits/limit-keys.js';
 import { createTestApp, json, postJson, type TestApp } from '../helpers/app.js';
 import { RELAXED_LIMITS, createUser, startLogin, verifyCode } from '../auth/support.js';
 import { applicationBody, createPortalApp, expectProblem } from '../portal/support.js';

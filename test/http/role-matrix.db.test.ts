@@ -57,6 +57,8 @@ const MATRIX: Record<string, Row> = {
   'GET /api/health/ready': { access: PUBLIC, expect: everyone(200) },
   'GET /.well-known/jwks.json': { access: PUBLIC, expect: everyone(200) },
   'GET /openapi.json': { access: PUBLIC, expect: everyone(200) },
+  // METRICS_TOKEN is unset here: the route is there, and answers 404 to everyone (metrics.db.test.ts covers the token).
+  'GET /metrics': { access: PUBLIC, expect: everyone(404) },
   'GET /docs': { access: PUBLIC, expect: everyone(200) },
   'GET /docs/json': { access: PUBLIC, expect: everyone(200) },
   'GET /docs/yaml': { access: PUBLIC, expect: everyone(200) },
@@ -155,6 +157,7 @@ const MATRIX: Record<string, Row> = {
     request: (context) => ({ url: `/api/rbac/users/${context.targetUserId}/sessions` }),
   },
   'GET /api/rbac/audit': { access: { permission: 'audit:read' }, expect: [401, 403, 403, 200] },
+  'GET /api/rbac/rate-limits': { access: { permission: 'rate-limits:clear' }, expect: [401, 403, 403, 200] },
   'DELETE /api/rbac/rate-limits': {
     access: { permission: 'rate-limits:clear' },
     expect: [401, 403, 403, 200],

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import { createTestApp, json, type TestApp } from '../helpers/app.js';
-import { limitKeys } from '../../src/limits/limits.js';
+import { limitKeys } from '../../src/limits/limit-keys.js';
 import { codesSent, createUser, expect429, login, loginOk, resend, ROOMY } from './support.js';
 
 async function hitsOf(t: TestApp, key: string): Promise<number> {

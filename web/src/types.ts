@@ -48,6 +48,8 @@ export type Lender = Json<'/api/rbac/lenders', 'post', 201>;
 export type LenderList = Json<'/api/rbac/lenders', 'get', 200>;
 export type AuditEvent = Json<'/api/rbac/audit', 'get', 200>['items'][number];
 export type AuditList = Json<'/api/rbac/audit', 'get', 200>;
+export type LimitedList = Json<'/api/rbac/rate-limits', 'get', 200>;
+export type LimitedSubject = LimitedList['items'][number];
 export type AuditQuery = NonNullable<paths['/api/rbac/audit']['get']['parameters']['query']>;
 
 export { APPLICATION_STATUSES, AUDIT_EVENT_TYPES, CURRENCIES, PRODUCT_TYPES, ROLE_NAMES, STATUS_TRANSITIONS } from './generated/vocabulary';

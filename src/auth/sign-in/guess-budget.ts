@@ -15,7 +15,8 @@ import { AppError } from '../../errors.js';
 import type { Config } from '../../config.js';
 import type { Clock, LimitRule } from '../../core/index.js';
 import type { Database } from '../../db/connect.js';
-import { limitKeys, type Limits } from '../../limits/limits.js';
+import { type Limits } from '../../limits/limits.js';
+import { limitKeys } from '../../limits/limit-keys.js';
 import type { Challenge, ChallengeStore } from '../otp-challenges.js';
 import { attemptsExceeded, isExpired, lockedByCodes, openChallenge } from './challenge-state.js';
 

@@ -9,7 +9,7 @@
 
 import { AppError, tooManyRequests } from '../../errors.js';
 import { maskPhone } from '../../core/phone-mask.js';
-import { limitKeys } from '../../limits/limits.js';
+import { limitKeys } from '../../limits/limit-keys.js';
 import { findUserByEmail, normalizeEmail } from '../../users/users-repository.js';
 import { reservePasswordFailure } from '../password-confirmation.js';
 import { lockedByPasswords } from './challenge-state.js';

@@ -11,6 +11,8 @@ import swaggerUi from '@fastify/swagger-ui';
 import { Type } from 'typebox';
 import { routeAccess } from '../access.js';
 import { Problem } from '../schemas/common.js';
+import { ERROR_CATALOGUE, type ErrorCode } from '../../errors.js';
+import { describeCodes, problemCodesOf, problemEntry } from '../problem-codes.js';
 
 const PROBLEM_REF = { $ref: 'Problem#' };
 
@@ -35,9 +37,26 @@ export function documentRoute(route: RouteOptions): void {
   // A specific status (e.g. 503 of readiness) keeps its own schema: Fastify
   // prefers an exact status over its range, so the range still covers the rest.
   const declares = (range: string) => Object.keys(response).some((status) => status.toLowerCase() === range);
-  if (!declares('4xx')) response['4xx'] = problemResponse('Client error: an RFC 9457 problem document; branch on `code`.');
-  if (!declares('5xx')) response['5xx'] = problemResponse('Server error: an RFC 9457 problem document, never with internals.');
+  // The codes this route may answer, listed under their range (problem-codes.ts).
+  const codes = problemCodesOf(route);
+  const listed = (from: number, to: number) => {
+    const inRange = codes.filter((code) => ERROR_CATALOGUE[code].status >= from && ERROR_CATALOGUE[code].status < to);
+    return inRange.length === 0 ? '' : `\n\nCodes:\n${describeCodes(inRange)}`;
+  };
+  if (!declares('4xx')) response['4xx'] = problemResponse(`Client error: an RFC 9457 problem document; branch on \`code\`.${listed(400, 500)}`);
+  if (!declares('5xx')) response['5xx'] = problemResponse(`Server error: an RFC 9457 problem document, never with internals.${listed(500, 600)}`);
 }
+
+/** Who may call a route, in words (`x-access`): its declared access (access.ts). */
+function describeAccess(access: ReturnType<typeof routeAccess>): string {
+  if (!access || 'public' in access) return 'public';
+  if ('signedIn' in access) return 'signed in';
+  if ('permission' in access) return `permission ${access.permission}`;
+  return `any of the permissions ${access.anyPermission.join(', ')}`;
+}
+
+/** "/api/applications/:id" → "/api/applications/{id}", as the document names paths. */
+const openApiPath = (url: string) => url.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
 
 /**
  * The viewer's page loads only its own files (it has no inline script);
@@ -68,7 +87,14 @@ const PACKAGE_VERSION = (createRequire(import.meta.url)('../../../package.json')
 
 export async function registerOpenApi(app: FastifyInstance): Promise<void> {
   app.addSchema(Problem);
-  app.addHook('onRoute', documentRoute);
+  // Each operation's codes also as data (`x-problem-codes`: code, status,
+  // detail), for generated references such as docs/api.md.
+  const codesByOperation = new Map<string, { codes: ErrorCode[]; access: string }>();
+  app.addHook('onRoute', (route) => {
+    documentRoute(route);
+    const access = describeAccess(routeAccess(route));
+    for (const method of [route.method].flat()) codesByOperation.set(`${String(method).toLowerCase()} ${openApiPath(route.url)}`, { codes: problemCodesOf(route), access });
+  });
 
   await app.register(swagger, {
     openapi: {
@@ -81,6 +107,19 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
     },
     // Shared schemas keep their own name ("Problem") instead of "def-0".
+    transformObject: (documentObject) => {
+      if (!('openapiObject' in documentObject)) return documentObject.swaggerObject;
+      const { openapiObject } = documentObject;
+      for (const [path, operations] of Object.entries(openapiObject.paths ?? {})) {
+        for (const [method, operation] of Object.entries(operations as Record<string, Record<string, unknown>>)) {
+          const known = codesByOperation.get(`${method} ${path}`);
+          if (!known) continue;
+          operation['x-access'] = known.access;
+          operation['x-problem-codes'] = known.codes.map(problemEntry);
+        }
+      }
+      return openapiObject;
+    },
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, index) => (typeof json.$id === 'string' ? json.$id : `def-${index}`) },
   });
   await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: DOCS_CSP });

@@ -4,14 +4,14 @@
 
 import type { FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { LimitRule } from '../../core/limit-rule.js';
 import type { Services } from '../../services.js';
 import { tooManyRequests } from '../../errors.js';
-import { limitKeys } from '../../limits/limits.js';
+import { limitKeys, PUBLIC_INTAKE_LIMIT_PER_IP } from '../../limits/limit-keys.js';
 import { PublicApplicationBody, PublicApplicationReceipt } from '../schemas/applications.js';
 
-/** Generous for a business (a few tries), tight for a script filling the queue with junk. */
-export const PUBLIC_INTAKE_LIMIT_PER_IP: readonly LimitRule[] = [{ limit: 10, windowSeconds: 60 * 60 }];
+// Generous for a business (a few tries), tight for a script filling the queue
+// with junk. Kept beside the limit keys, where the admin's list reads it too.
+export { PUBLIC_INTAKE_LIMIT_PER_IP };
 
 export const publicApplicationRoutes = (services: Services): FastifyPluginAsync => async (app) => {
   app.withTypeProvider<TypeBoxTypeProvider>().post('/api/public/applications', {

@@ -38,7 +38,12 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Client error: an RFC 9457 problem document; branch on `code`. */
+                /**
+                 * @description Client error: an RFC 9457 problem document; branch on `code`.
+                 *
+                 *     Codes:
+                 *     - `429 RATE_LIMITED`: Too many requests.
+                 */
                 "4XX": {
                     headers: {
                         [name: string]: unknown;
@@ -47,7 +52,12 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Server error: an RFC 9457 problem document, never with internals. */
+                /**
+                 * @description Server error: an RFC 9457 problem document, never with internals.
+                 *
+                 *     Codes:
+                 *     - `500 INTERNAL_ERROR`: Something went wrong on our side.
+                 */
                 "5XX": {
                     headers: {
                         [name: string]: unknown;
@@ -104,7 +114,12 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Server error: an RFC 9457 problem document, never with internals. */
+                /**
+                 * @description Server error: an RFC 9457 problem document, never with internals.
+                 *
+                 *     Codes:
+                 *     - `500 INTERNAL_ERROR`: Something went wrong on our side.
+                 */
                 "5XX": {
                     headers: {
                         [name: string]: unknown;
@@ -203,7 +218,12 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Server error: an RFC 9457 problem document, never with internals. */
+                /**
+                 * @description Server error: an RFC 9457 problem document, never with internals.
+                 *
+                 *     Codes:
+                 *     - `500 INTERNAL_ERROR`: Something went wrong on our side.
+                 */
                 "5XX": {
                     headers: {
                         [name: string]: unknown;
@@ -258,7 +278,12 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Client error: an RFC 9457 problem document; branch on `code`. */
+                /**
+                 * @description Client error: an RFC 9457 problem document; branch on `code`.
+                 *
+                 *     Codes:
+                 *     - `429 RATE_LIMITED`: Too many requests.
+                 */
                 "4XX": {
                     headers: {
                         [name: string]: unknown;
@@ -267,7 +292,12 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Server error: an RFC 9457 problem document, never with internals. */
+                /**
+                 * @description Server error: an RFC 9457 problem document, never with internals.
+                 *
+                 *     Codes:
+                 *     - `500 INTERNAL_ERROR`: Something went wrong on our side.
+                 */
                 "5XX": {
                     headers: {
                         [name: string]: unknown;
@@ -334,7 +364,22 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Client error: an RFC 9457 problem document; branch on `code`. */
+                /**
+                 * @description Client error: an RFC 9457 problem document; branch on `code`.
+                 *
+                 *     Codes:
+                 *     - `400 MALFORMED_JSON`: The request body is not valid JSON.
+                 *     - `400 VALIDATION_FAILED`: The request is not valid.
+                 *     - `401 INVALID_CREDENTIALS`: The email or password is incorrect.
+                 *     - `403 PHONE_COUNTRY_NOT_ALLOWED`: Codes cannot be sent to phone numbers of this country.
+                 *     - `409 PHONE_NOT_ENROLLED`: No phone number is enrolled for this account. Ask an administrator to add one.
+                 *     - `413 PAYLOAD_TOO_LARGE`: The request body is larger than 64 KiB.
+                 *     - `415 UNSUPPORTED_MEDIA_TYPE`: Send the body as application/json.
+                 *     - `429 ACCOUNT_LOCKED`: This account is temporarily locked.
+                 *     - `429 LOGIN_RATE_LIMITED`: Too many sign-in attempts.
+                 *     - `429 OTP_RATE_LIMITED`: Too many OTP requests.
+                 *     - `429 RATE_LIMITED`: Too many requests.
+                 */
                 "4XX": {
                     headers: {
                         [name: string]: unknown;
@@ -343,7 +388,15 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Server error: an RFC 9457 problem document, never with internals. */
+                /**
+                 * @description Server error: an RFC 9457 problem document, never with internals.
+                 *
+                 *     Codes:
+                 *     - `500 INTERNAL_ERROR`: Something went wrong on our side.
+                 *     - `502 OTP_DELIVERY_FAILED`: The code could not be delivered to this phone number.
+                 *     - `503 OTP_PROVIDER_UNAVAILABLE`: Codes cannot be sent right now. Try again shortly.
+                 *     - `503 SERVICE_UNAVAILABLE`: The service is not ready.
+                 */
                 "5XX": {
                     headers: {
                         [name: string]: unknown;
@@ -404,7 +457,21 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Client error: an RFC 9457 problem document; branch on `code`. */
+                /**
+                 * @description Client error: an RFC 9457 problem document; branch on `code`.
+                 *
+                 *     Codes:
+                 *     - `400 MALFORMED_JSON`: The request body is not valid JSON.
+                 *     - `400 VALIDATION_FAILED`: The request is not valid.
+                 *     - `401 INVALID_TEMP_TOKEN`: This sign-in is no longer valid. Sign in again.
+                 *     - `403 PHONE_COUNTRY_NOT_ALLOWED`: Codes cannot be sent to phone numbers of this country.
+                 *     - `413 PAYLOAD_TOO_LARGE`: The request body is larger than 64 KiB.
+                 *     - `415 UNSUPPORTED_MEDIA_TYPE`: Send the body as application/json.
+                 *     - `429 OTP_ATTEMPTS_EXCEEDED`: Too many wrong codes. Sign in again.
+                 *     - `429 OTP_RATE_LIMITED`: Too many OTP requests.
+                 *     - `429 OTP_RESEND_TOO_SOON`: A code was sent moments ago.
+                 *     - `429 RATE_LIMITED`: Too many requests.
+                 */
                 "4XX": {
                     headers: {
                         [name: string]: unknown;
@@ -413,7 +480,15 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Server error: an RFC 9457 problem document, never with internals. */
+                /**
+                 * @description Server error: an RFC 9457 problem document, never with internals.
+                 *
+                 *     Codes:
+                 *     - `500 INTERNAL_ERROR`: Something went wrong on our side.
+                 *     - `502 OTP_DELIVERY_FAILED`: The code could not be delivered to this phone number.
+                 *     - `503 OTP_PROVIDER_UNAVAILABLE`: Codes cannot be sent right now. Try again shortly.
+                 *     - `503 SERVICE_UNAVAILABLE`: The service is not ready.
+                 */
                 "5XX": {
                     headers: {
                         [name: string]: unknown;
@@ -484,7 +559,22 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Client error: an RFC 9457 problem document; branch on `code`. */
+                /**
+                 * @description Client error: an RFC 9457 problem document; branch on `code`.
+                 *
+                 *     Codes:
+                 *     - `400 MALFORMED_JSON`: The request body is not valid JSON.
+                 *     - `400 VALIDATION_FAILED`: The request is not valid.
+                 *     - `401 INVALID_OTP`: The code is incorrect.
+                 *     - `401 INVALID_TEMP_TOKEN`: This sign-in is no longer valid. Sign in again.
+                 *     - `401 OTP_EXPIRED`: The code has expired. Sign in again.
+                 *     - `413 PAYLOAD_TOO_LARGE`: The request body is larger than 64 KiB.
+                 *     - `415 UNSUPPORTED_MEDIA_TYPE`: Send the body as application/json.
+                 *     - `429 ACCOUNT_LOCKED`: This account is temporarily locked.
+                 *     - `429 OTP_ATTEMPTS_EXCEEDED`: Too many wrong codes. Sign in again.
+                 *     - `429 OTP_RATE_LIMITED`: Too many OTP requests.
+                 *     - `429 RATE_LIMITED`: Too many requests.
+                 */
                 "4XX": {
                     headers: {
                         [name: string]: unknown;
@@ -493,7 +583,14 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Server error: an RFC 9457 problem document, never with internals. */
+                /**
+                 * @description Server error: an RFC 9457 problem document, never with internals.
+                 *
+                 *     Codes:
+                 *     - `500 INTERNAL_ERROR`: Something went wrong on our side.
+                 *     - `503 OTP_PROVIDER_UNAVAILABLE`: Codes cannot be sent right now. Try again shortly.
+                 *     - `503 SERVICE_UNAVAILABLE`: The service is not ready.
+                 */
                 "5XX": {
                     headers: {
                         [name: string]: unknown;
@@ -560,7 +657,18 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Client error: an RFC 9457 problem document; branch on `code`. */
+                /**
+                 * @description Client error: an RFC 9457 problem document; branch on `code`.
+                 *
+                 *     Codes:
+                 *     - `400 MALFORMED_JSON`: The request body is not valid JSON.
+                 *     - `400 VALIDATION_FAILED`: The request is not valid.
+                 *     - `401 INVALID_REFRESH_TOKEN`: The refresh token is not valid. Sign in again.
+                 *     - `401 REFRESH_TOKEN_REUSED`: This refresh token was already used; the session has been ended. Sign in again.
+                 *     - `413 PAYLOAD_TOO_LARGE`: The request body is larger than 64 KiB.
+                 *     - `415 UNSUPPORTED_MEDIA_TYPE`: Send the body as application/json.
+                 *     - `429 RATE_LIMITED`: Too many requests.
+                 */
                 "4XX": {
                     headers: {
                         [name: string]: unknown;
@@ -569,7 +677,13 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Server error: an RFC 9457 problem document, never with internals. */
+                /**
+                 * @description Server error: an RFC 9457 problem document, never with internals.
+                 *
+                 *     Codes:
+                 *     - `500 INTERNAL_ERROR`: Something went wrong on our side.
+                 *     - `503 SERVICE_UNAVAILABLE`: The service is not ready.
+                 */
                 "5XX": {
                     headers: {
                         [name: string]: unknown;
@@ -612,7 +726,15 @@ export interface paths {
                     };
                     content?: never;
                 };
-                /** @description Client error: an RFC 9457 problem document; branch on `code`. */
+                /**
+                 * @description Client error: an RFC 9457 problem document; branch on `code`.
+                 *
+                 *     Codes:
+                 *     - `401 AUTHENTICATION_REQUIRED`: Sign in to use this route.
+                 *     - `401 INVALID_TOKEN`: The access token is not valid.
+                 *     - `401 TOKEN_EXPIRED`: The access token has expired.
+                 *     - `429 RATE_LIMITED`: Too many requests.
+                 */
                 "4XX": {
                     headers: {
                         [name: string]: unknown;
@@ -621,7 +743,13 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Server error: an RFC 9457 problem document, never with internals. */
+                /**
+                 * @description Server error: an RFC 9457 problem document, never with internals.
+                 *
+                 *     Codes:
+                 *     - `500 INTERNAL_ERROR`: Something went wrong on our side.
+                 *     - `503 SERVICE_UNAVAILABLE`: The service is not ready.
+                 */
                 "5XX": {
                     headers: {
                         [name: string]: unknown;
@@ -679,7 +807,15 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Client error: an RFC 9457 problem document; branch on `code`. */
+                /**
+                 * @description Client error: an RFC 9457 problem document; branch on `code`.
+                 *
+                 *     Codes:
+                 *     - `401 AUTHENTICATION_REQUIRED`: Sign in to use this route.
+                 *     - `401 INVALID_TOKEN`: The access token is not valid.
+                 *     - `401 TOKEN_EXPIRED`: The access token has expired.
+                 *     - `429 RATE_LIMITED`: Too many requests.
+                 */
                 "4XX": {
                     headers: {
                         [name: string]: unknown;
@@ -688,7 +824,13 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Server error: an RFC 9457 problem document, never with internals. */
+                /**
+                 * @description Server error: an RFC 9457 problem document, never with internals.
+                 *
+                 *     Codes:
+                 *     - `500 INTERNAL_ERROR`: Something went wrong on our side.
+                 *     - `503 SERVICE_UNAVAILABLE`: The service is not ready.
+                 */
                 "5XX": {
                     headers: {
                         [name: string]: unknown;
@@ -744,7 +886,19 @@ export interface paths {
                     };
                     content?: never;
                 };
-                /** @description Client error: an RFC 9457 problem document; branch on `code`. */
+                /**
+                 * @description Client error: an RFC 9457 problem document; branch on `code`.
+                 *
+                 *     Codes:
+                 *     - `400 MALFORMED_JSON`: The request body is not valid JSON.
+                 *     - `400 VALIDATION_FAILED`: The request is not valid.
+                 *     - `401 AUTHENTICATION_REQUIRED`: Sign in to use this route.
+                 *     - `401 INVALID_TOKEN`: The access token is not valid.
+                 *     - `401 TOKEN_EXPIRED`: The access token has expired.
+                 *     - `413 PAYLOAD_TOO_LARGE`: The request body is larger than 64 KiB.
+                 *     - `415 UNSUPPORTED_MEDIA_TYPE`: Send the body as application/json.
+                 *     - `429 RATE_LIMITED`: Too many requests.
+                 */
                 "4XX": {
                     headers: {
                         [name: string]: unknown;
@@ -753,7 +907,13 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Server error: an RFC 9457 problem document, never with internals. */
+                /**
+                 * @description Server error: an RFC 9457 problem document, never with internals.
+                 *
+                 *     Codes:
+                 *     - `500 INTERNAL_ERROR`: Something went wrong on our side.
+                 *     - `503 SERVICE_UNAVAILABLE`: The service is not ready.
+                 */
                 "5XX": {
                     headers: {
                         [name: string]: unknown;
@@ -814,7 +974,16 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Client error: an RFC 9457 problem document; branch on `code`. */
+                /**
+                 * @description Client error: an RFC 9457 problem document; branch on `code`.
+                 *
+                 *     Codes:
+                 *     - `400 MALFORMED_JSON`: The request body is not valid JSON.
+                 *     - `400 VALIDATION_FAILED`: The request is not valid.
+                 *     - `413 PAYLOAD_TOO_LARGE`: The request body is larger than 64 KiB.
+                 *     - `415 UNSUPPORTED_MEDIA_TYPE`: Send the body as application/json.
+                 *     - `429 RATE_LIMITED`: Too many requests.
+                 */
                 "4XX": {
                     headers: {
                         [name: string]: unknown;
@@ -823,7 +992,13 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Server error: an RFC 9457 problem document, never with internals. */
+                /**
+                 * @description Server error: an RFC 9457 problem document, never with internals.
+                 *
+                 *     Codes:
+                 *     - `500 INTERNAL_ERROR`: Something went wrong on our side.
+                 *     - `503 SERVICE_UNAVAILABLE`: The service is not ready.
+                 */
                 "5XX": {
                     headers: {
                         [name: string]: unknown;
@@ -880,7 +1055,15 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Client error: an RFC 9457 problem document; branch on `code`. */
+                /**
+                 * @description Client error: an RFC 9457 problem document; branch on `code`.
+                 *
+                 *     Codes:
+                 *     - `401 AUTHENTICATION_REQUIRED`: Sign in to use this route.
+                 *     - `401 INVALID_TOKEN`: The access token is not valid.
+                 *     - `401 TOKEN_EXPIRED`: The access token has expired.
+                 *     - `429 RATE_LIMITED`: Too many requests.
+                 */
                 "4XX": {
                     headers: {
                         [name: string]: unknown;
@@ -889,7 +1072,13 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Server error: an RFC 9457 problem document, never with internals. */
+                /**
+                 * @description Server error: an RFC 9457 problem document, never with internals.
+                 *
+                 *     Codes:
+                 *     - `500 INTERNAL_ERROR`: Something went wrong on our side.
+                 *     - `503 SERVICE_UNAVAILABLE`: The service is not ready.
+                 */
                 "5XX": {
                     headers: {
                         [name: string]: unknown;
@@ -919,7 +1108,15 @@ export interface paths {
                     };
                     content?: never;
                 };
-                /** @description Client error: an RFC 9457 problem document; branch on `code`. */
+                /**
+                 * @description Client error: an RFC 9457 problem document; branch on `code`.
+                 *
+                 *     Codes:
+                 *     - `401 AUTHENTICATION_REQUIRED`: Sign in to use this route.
+                 *     - `401 INVALID_TOKEN`: The access token is not valid.
+                 *     - `401 TOKEN_EXPIRED`: The access token has expired.
+                 *     - `429 RATE_LIMITED`: Too many requests.
+                 */
                 "4XX": {
                     headers: {
                         [name: string]: unknown;
@@ -928,7 +1125,13 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Server error: an RFC 9457 problem document, never with internals. */
+                /**
+                 * @description Server error: an RFC 9457 problem document, never with internals.
+                 *
+                 *     Codes:
+                 *     - `500 INTERNAL_ERROR`: Something went wrong on our side.
+                 *     - `503 SERVICE_UNAVAILABLE`: The service is not ready.
+                 */
                 "5XX": {
                     headers: {
                         [name: string]: unknown;
@@ -974,7 +1177,17 @@ export interface paths {
                     };
                     content?: never;
                 };
-                /** @description Client error: an RFC 9457 problem document; branch on `code`. */
+                /**
+                 * @description Client error: an RFC 9457 problem document; branch on `code`.
+                 *
+                 *     Codes:
+                 *     - `400 VALIDATION_FAILED`: The request is not valid.
+                 *     - `401 AUTHENTICATION_REQUIRED`: Sign in to use this route.
+                 *     - `401 INVALID_TOKEN`: The access token is not valid.
+                 *     - `401 TOKEN_EXPIRED`: The access token has expired.
+                 *     - `404 NOT_FOUND`: There is nothing here.
+                 *     - `429 RATE_LIMITED`: Too many requests.
+                 */
                 "4XX": {
                     headers: {
                         [name: string]: unknown;
@@ -983,7 +1196,13 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Server error: an RFC 9457 problem document, never with internals. */
+                /**
+                 * @description Server error: an RFC 9457 problem document, never with internals.
+                 *
+                 *     Codes:
+                 *     - `500 INTERNAL_ERROR`: Something went wrong on our side.
+                 *     - `503 SERVICE_UNAVAILABLE`: The service is not ready.
+                 */
                 "5XX": {
                     headers: {
                         [name: string]: unknown;
@@ -1033,7 +1252,15 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Client error: an RFC 9457 problem document; branch on `code`. */
+                /**
+                 * @description Client error: an RFC 9457 problem document; branch on `code`.
+                 *
+                 *     Codes:
+                 *     - `401 AUTHENTICATION_REQUIRED`: Sign in to use this route.
+                 *     - `401 INVALID_TOKEN`: The access token is not valid.
+                 *     - `401 TOKEN_EXPIRED`: The access token has expired.
+                 *     - `429 RATE_LIMITED`: Too many requests.
+                 */
                 "4XX": {
                     headers: {
                         [name: string]: unknown;
@@ -1042,7 +1269,13 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Server error: an RFC 9457 problem document, never with internals. */
+                /**
+                 * @description Server error: an RFC 9457 problem document, never with internals.
+                 *
+                 *     Codes:
+                 *     - `500 INTERNAL_ERROR`: Something went wrong on our side.
+                 *     - `503 SERVICE_UNAVAILABLE`: The service is not ready.
+                 */
                 "5XX": {
                     headers: {
                         [name: string]: unknown;
@@ -1095,7 +1328,19 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Client error: an RFC 9457 problem document; branch on `code`. */
+                /**
+                 * @description Client error: an RFC 9457 problem document; branch on `code`.
+                 *
+                 *     Codes:
+                 *     - `400 MALFORMED_JSON`: The request body is not valid JSON.
+                 *     - `400 VALIDATION_FAILED`: The request is not valid.
+                 *     - `401 AUTHENTICATION_REQUIRED`: Sign in to use this route.
+                 *     - `401 INVALID_TOKEN`: The access token is not valid.
+                 *     - `401 TOKEN_EXPIRED`: The access token has expired.
+                 *     - `413 PAYLOAD_TOO_LARGE`: The request body is larger than 64 KiB.
+                 *     - `415 UNSUPPORTED_MEDIA_TYPE`: Send the body as application/json.
+                 *     - `429 RATE_LIMITED`: Too many requests.
+                 */
                 "4XX": {
                     headers: {
                         [name: string]: unknown;
@@ -1104,7 +1349,13 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Server error: an RFC 9457 problem document, never with internals. */
+                /**
+                 * @description Server error: an RFC 9457 problem document, never with internals.
+                 *
+                 *     Codes:
+                 *     - `500 INTERNAL_ERROR`: Something went wrong on our side.
+                 *     - `503 SERVICE_UNAVAILABLE`: The service is not ready.
+                 */
                 "5XX": {
                     headers: {
                         [name: string]: unknown;
@@ -1153,7 +1404,19 @@ export interface paths {
                     };
                     content?: never;
                 };
-                /** @description Client error: an RFC 9457 problem document; branch on `code`. */
+                /**
+                 * @description Client error: an RFC 9457 problem document; branch on `code`.
+                 *
+                 *     Codes:
+                 *     - `400 MALFORMED_JSON`: The request body is not valid JSON.
+                 *     - `400 VALIDATION_FAILED`: The request is not valid.
+                 *     - `401 AUTHENTICATION_REQUIRED`: Sign in to use this route.
+                 *     - `401 INVALID_TOKEN`: The access token is not valid.
+                 *     - `401 TOKEN_EXPIRED`: The access token has expired.
+                 *     - `413 PAYLOAD_TOO_LARGE`: The request body is larger than 64 KiB.
+                 *     - `415 UNSUPPORTED_MEDIA_TYPE`: Send the body as application/json.
+                 *     - `429 RATE_LIMITED`: Too many requests.
+                 */
                 "4XX": {
                     headers: {
                         [name: string]: unknown;
@@ -1162,7 +1425,13 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Server error: an RFC 9457 problem document, never with internals. */
+                /**
+                 * @description Server error: an RFC 9457 problem document, never with internals.
+                 *
+                 *     Codes:
+                 *     - `500 INTERNAL_ERROR`: Something went wrong on our side.
+                 *     - `503 SERVICE_UNAVAILABLE`: The service is not ready.
+                 */
                 "5XX": {
                     headers: {
                         [name: string]: unknown;
@@ -1215,7 +1484,19 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Client error: an RFC 9457 problem document; branch on `code`. */
+                /**
+                 * @description Client error: an RFC 9457 problem document; branch on `code`.
+                 *
+                 *     Codes:
+                 *     - `400 MALFORMED_JSON`: The request body is not valid JSON.
+                 *     - `400 VALIDATION_FAILED`: The request is not valid.
+                 *     - `401 AUTHENTICATION_REQUIRED`: Sign in to use this route.
+                 *     - `401 INVALID_TOKEN`: The access token is not valid.
+                 *     - `401 TOKEN_EXPIRED`: The access token has expired.
+                 *     - `413 PAYLOAD_TOO_LARGE`: The request body is larger than 64 KiB.
+                 *     - `415 UNSUPPORTED_MEDIA_TYPE`: Send the body as application/json.
+                 *     - `429 RATE_LIMITED`: Too many requests.
+                 */
                 "4XX": {
                     headers: {
                         [name: string]: unknown;
@@ -1224,7 +1505,13 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Server error: an RFC 9457 problem document, never with internals. */
+                /**
+                 * @description Server error: an RFC 9457 problem document, never with internals.
+                 *
+                 *     Codes:
+                 *     - `500 INTERNAL_ERROR`: Something went wrong on our side.
+                 *     - `503 SERVICE_UNAVAILABLE`: The service is not ready.
+                 */
                 "5XX": {
                     headers: {
                         [name: string]: unknown;
@@ -1271,7 +1558,18 @@ export interface paths {
                     };
                     content?: never;
                 };
-                /** @description Client error: an RFC 9457 problem document; branch on `code`. */
+                /**
+                 * @description Client error: an RFC 9457 problem document; branch on `code`.
+                 *
+                 *     Codes:
+                 *     - `400 VALIDATION_FAILED`: The request is not valid.
+                 *     - `401 AUTHENTICATION_REQUIRED`: Sign in to use this route.
+                 *     - `401 INVALID_TOKEN`: The access token is not valid.
+                 *     - `401 TOKEN_EXPIRED`: The access token has expired.
+                 *     - `403 FORBIDDEN`: You do not have permission to do this.
+                 *     - `404 NOT_FOUND`: There is nothing here.
+                 *     - `429 RATE_LIMITED`: Too many requests.
+                 */
                 "4XX": {
                     headers: {
                         [name: string]: unknown;
@@ -1280,7 +1578,13 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Server error: an RFC 9457 problem document, never with internals. */
+                /**
+                 * @description Server error: an RFC 9457 problem document, never with internals.
+                 *
+                 *     Codes:
+                 *     - `500 INTERNAL_ERROR`: Something went wrong on our side.
+                 *     - `503 SERVICE_UNAVAILABLE`: The service is not ready.
+                 */
                 "5XX": {
                     headers: {
                         [name: string]: unknown;
@@ -1328,7 +1632,15 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Client error: an RFC 9457 problem document; branch on `code`. */
+                /**
+                 * @description Client error: an RFC 9457 problem document; branch on `code`.
+                 *
+                 *     Codes:
+                 *     - `401 AUTHENTICATION_REQUIRED`: Sign in to use this route.
+                 *     - `401 INVALID_TOKEN`: The access token is not valid.
+                 *     - `401 TOKEN_EXPIRED`: The access token has expired.
+                 *     - `429 RATE_LIMITED`: Too many requests.
+                 */
                 "4XX": {
                     headers: {
                         [name: string]: unknown;
@@ -1337,7 +1649,13 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Server error: an RFC 9457 problem document, never with internals. */
+                /**
+                 * @description Server error: an RFC 9457 problem document, never with internals.
+                 *
+                 *     Codes:
+                 *     - `500 INTERNAL_ERROR`: Something went wrong on our side.
+                 *     - `503 SERVICE_UNAVAILABLE`: The service is not ready.
+                 */
                 "5XX": {
                     headers: {
                         [name: string]: unknown;
@@ -1363,7 +1681,71 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /** Who is limited or locked right now: phones, IPs, emails and accounts */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description The longest wait first */
+                            items: {
+                                kind: "phone" | "ip" | "email" | "account";
+                                /** @description What DELETE takes to clear it (query `phone`, `ip` or `email`; for `account`, the user's email) */
+                                subject: string;
+                                /** @description The 429 code the subject gets now */
+                                code: string;
+                                retryAfterSeconds: number;
+                                userId: string | null;
+                            }[];
+                        };
+                    };
+                };
+                /**
+                 * @description Client error: an RFC 9457 problem document; branch on `code`.
+                 *
+                 *     Codes:
+                 *     - `401 AUTHENTICATION_REQUIRED`: Sign in to use this route.
+                 *     - `401 INVALID_TOKEN`: The access token is not valid.
+                 *     - `401 TOKEN_EXPIRED`: The access token has expired.
+                 *     - `403 FORBIDDEN`: You do not have permission to do this.
+                 *     - `429 RATE_LIMITED`: Too many requests.
+                 */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /**
+                 * @description Server error: an RFC 9457 problem document, never with internals.
+                 *
+                 *     Codes:
+                 *     - `500 INTERNAL_ERROR`: Something went wrong on our side.
+                 *     - `503 SERVICE_UNAVAILABLE`: The service is not ready.
+                 */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
         put?: never;
         post?: never;
         /** Clear the rate limits and locks of a phone, an IP or an email */
@@ -1394,7 +1776,17 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Client error: an RFC 9457 problem document; branch on `code`. */
+                /**
+                 * @description Client error: an RFC 9457 problem document; branch on `code`.
+                 *
+                 *     Codes:
+                 *     - `400 VALIDATION_FAILED`: The request is not valid.
+                 *     - `401 AUTHENTICATION_REQUIRED`: Sign in to use this route.
+                 *     - `401 INVALID_TOKEN`: The access token is not valid.
+                 *     - `401 TOKEN_EXPIRED`: The access token has expired.
+                 *     - `403 FORBIDDEN`: You do not have permission to do this.
+                 *     - `429 RATE_LIMITED`: Too many requests.
+                 */
                 "4XX": {
                     headers: {
                         [name: string]: unknown;
@@ -1403,7 +1795,13 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Server error: an RFC 9457 problem document, never with internals. */
+                /**
+                 * @description Server error: an RFC 9457 problem document, never with internals.
+                 *
+                 *     Codes:
+                 *     - `500 INTERNAL_ERROR`: Something went wrong on our side.
+                 *     - `503 SERVICE_UNAVAILABLE`: The service is not ready.
+                 */
                 "5XX": {
                     headers: {
                         [name: string]: unknown;
@@ -1475,7 +1873,17 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Client error: an RFC 9457 problem document; branch on `code`. */
+                /**
+                 * @description Client error: an RFC 9457 problem document; branch on `code`.
+                 *
+                 *     Codes:
+                 *     - `400 VALIDATION_FAILED`: The request is not valid.
+                 *     - `401 AUTHENTICATION_REQUIRED`: Sign in to use this route.
+                 *     - `401 INVALID_TOKEN`: The access token is not valid.
+                 *     - `401 TOKEN_EXPIRED`: The access token has expired.
+                 *     - `403 FORBIDDEN`: You do not have permission to do this.
+                 *     - `429 RATE_LIMITED`: Too many requests.
+                 */
                 "4XX": {
                     headers: {
                         [name: string]: unknown;
@@ -1484,7 +1892,13 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Server error: an RFC 9457 problem document, never with internals. */
+                /**
+                 * @description Server error: an RFC 9457 problem document, never with internals.
+                 *
+                 *     Codes:
+                 *     - `500 INTERNAL_ERROR`: Something went wrong on our side.
+                 *     - `503 SERVICE_UNAVAILABLE`: The service is not ready.
+                 */
                 "5XX": {
                     headers: {
                         [name: string]: unknown;
@@ -1555,7 +1969,20 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Client error: an RFC 9457 problem document; branch on `code`. */
+                /**
+                 * @description Client error: an RFC 9457 problem document; branch on `code`.
+                 *
+                 *     Codes:
+                 *     - `400 MALFORMED_JSON`: The request body is not valid JSON.
+                 *     - `400 VALIDATION_FAILED`: The request is not valid.
+                 *     - `401 AUTHENTICATION_REQUIRED`: Sign in to use this route.
+                 *     - `401 INVALID_TOKEN`: The access token is not valid.
+                 *     - `401 TOKEN_EXPIRED`: The access token has expired.
+                 *     - `403 FORBIDDEN`: You do not have permission to do this.
+                 *     - `413 PAYLOAD_TOO_LARGE`: The request body is larger than 64 KiB.
+                 *     - `415 UNSUPPORTED_MEDIA_TYPE`: Send the body as application/json.
+                 *     - `429 RATE_LIMITED`: Too many requests.
+                 */
                 "4XX": {
                     headers: {
                         [name: string]: unknown;
@@ -1564,7 +1991,13 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Server error: an RFC 9457 problem document, never with internals. */
+                /**
+                 * @description Server error: an RFC 9457 problem document, never with internals.
+                 *
+                 *     Codes:
+                 *     - `500 INTERNAL_ERROR`: Something went wrong on our side.
+                 *     - `503 SERVICE_UNAVAILABLE`: The service is not ready.
+                 */
                 "5XX": {
                     headers: {
                         [name: string]: unknown;
@@ -1631,7 +2064,18 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Client error: an RFC 9457 problem document; branch on `code`. */
+                /**
+                 * @description Client error: an RFC 9457 problem document; branch on `code`.
+                 *
+                 *     Codes:
+                 *     - `400 VALIDATION_FAILED`: The request is not valid.
+                 *     - `401 AUTHENTICATION_REQUIRED`: Sign in to use this route.
+                 *     - `401 INVALID_TOKEN`: The access token is not valid.
+                 *     - `401 TOKEN_EXPIRED`: The access token has expired.
+                 *     - `403 FORBIDDEN`: You do not have permission to do this.
+                 *     - `404 NOT_FOUND`: There is nothing here.
+                 *     - `429 RATE_LIMITED`: Too many requests.
+                 */
                 "4XX": {
                     headers: {
                         [name: string]: unknown;
@@ -1640,7 +2084,13 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Server error: an RFC 9457 problem document, never with internals. */
+                /**
+                 * @description Server error: an RFC 9457 problem document, never with internals.
+                 *
+                 *     Codes:
+                 *     - `500 INTERNAL_ERROR`: Something went wrong on our side.
+                 *     - `503 SERVICE_UNAVAILABLE`: The service is not ready.
+                 */
                 "5XX": {
                     headers: {
                         [name: string]: unknown;
@@ -1714,7 +2164,22 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Client error: an RFC 9457 problem document; branch on `code`. */
+                /**
+                 * @description Client error: an RFC 9457 problem document; branch on `code`.
+                 *
+                 *     Codes:
+                 *     - `400 MALFORMED_JSON`: The request body is not valid JSON.
+                 *     - `400 VALIDATION_FAILED`: The request is not valid.
+                 *     - `401 AUTHENTICATION_REQUIRED`: Sign in to use this route.
+                 *     - `401 INVALID_TOKEN`: The access token is not valid.
+                 *     - `401 TOKEN_EXPIRED`: The access token has expired.
+                 *     - `403 FORBIDDEN`: You do not have permission to do this.
+                 *     - `404 NOT_FOUND`: There is nothing here.
+                 *     - `409 INVALID_TRANSITION`: This status change is not allowed.
+                 *     - `413 PAYLOAD_TOO_LARGE`: The request body is larger than 64 KiB.
+                 *     - `415 UNSUPPORTED_MEDIA_TYPE`: Send the body as application/json.
+                 *     - `429 RATE_LIMITED`: Too many requests.
+                 */
                 "4XX": {
                     headers: {
                         [name: string]: unknown;
@@ -1723,7 +2188,13 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Server error: an RFC 9457 problem document, never with internals. */
+                /**
+                 * @description Server error: an RFC 9457 problem document, never with internals.
+                 *
+                 *     Codes:
+                 *     - `500 INTERNAL_ERROR`: Something went wrong on our side.
+                 *     - `503 SERVICE_UNAVAILABLE`: The service is not ready.
+                 */
                 "5XX": {
                     headers: {
                         [name: string]: unknown;
@@ -1782,7 +2253,18 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Client error: an RFC 9457 problem document; branch on `code`. */
+                /**
+                 * @description Client error: an RFC 9457 problem document; branch on `code`.
+                 *
+                 *     Codes:
+                 *     - `400 VALIDATION_FAILED`: The request is not valid.
+                 *     - `401 AUTHENTICATION_REQUIRED`: Sign in to use this route.
+                 *     - `401 INVALID_TOKEN`: The access token is not valid.
+                 *     - `401 TOKEN_EXPIRED`: The access token has expired.
+                 *     - `403 FORBIDDEN`: You do not have permission to do this.
+                 *     - `404 NOT_FOUND`: There is nothing here.
+                 *     - `429 RATE_LIMITED`: Too many requests.
+                 */
                 "4XX": {
                     headers: {
                         [name: string]: unknown;
@@ -1791,7 +2273,13 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Server error: an RFC 9457 problem document, never with internals. */
+                /**
+                 * @description Server error: an RFC 9457 problem document, never with internals.
+                 *
+                 *     Codes:
+                 *     - `500 INTERNAL_ERROR`: Something went wrong on our side.
+                 *     - `503 SERVICE_UNAVAILABLE`: The service is not ready.
+                 */
                 "5XX": {
                     headers: {
                         [name: string]: unknown;
@@ -1862,7 +2350,16 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Client error: an RFC 9457 problem document; branch on `code`. */
+                /**
+                 * @description Client error: an RFC 9457 problem document; branch on `code`.
+                 *
+                 *     Codes:
+                 *     - `400 MALFORMED_JSON`: The request body is not valid JSON.
+                 *     - `400 VALIDATION_FAILED`: The request is not valid.
+                 *     - `413 PAYLOAD_TOO_LARGE`: The request body is larger than 64 KiB.
+                 *     - `415 UNSUPPORTED_MEDIA_TYPE`: Send the body as application/json.
+                 *     - `429 RATE_LIMITED`: Too many requests.
+                 */
                 "4XX": {
                     headers: {
                         [name: string]: unknown;
@@ -1871,7 +2368,13 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Server error: an RFC 9457 problem document, never with internals. */
+                /**
+                 * @description Server error: an RFC 9457 problem document, never with internals.
+                 *
+                 *     Codes:
+                 *     - `500 INTERNAL_ERROR`: Something went wrong on our side.
+                 *     - `503 SERVICE_UNAVAILABLE`: The service is not ready.
+                 */
                 "5XX": {
                     headers: {
                         [name: string]: unknown;
@@ -1920,7 +2423,16 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Client error: an RFC 9457 problem document; branch on `code`. */
+                /**
+                 * @description Client error: an RFC 9457 problem document; branch on `code`.
+                 *
+                 *     Codes:
+                 *     - `401 AUTHENTICATION_REQUIRED`: Sign in to use this route.
+                 *     - `401 INVALID_TOKEN`: The access token is not valid.
+                 *     - `401 TOKEN_EXPIRED`: The access token has expired.
+                 *     - `403 FORBIDDEN`: You do not have permission to do this.
+                 *     - `429 RATE_LIMITED`: Too many requests.
+                 */
                 "4XX": {
                     headers: {
                         [name: string]: unknown;
@@ -1929,7 +2441,13 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Server error: an RFC 9457 problem document, never with internals. */
+                /**
+                 * @description Server error: an RFC 9457 problem document, never with internals.
+                 *
+                 *     Codes:
+                 *     - `500 INTERNAL_ERROR`: Something went wrong on our side.
+                 *     - `503 SERVICE_UNAVAILABLE`: The service is not ready.
+                 */
                 "5XX": {
                     headers: {
                         [name: string]: unknown;
@@ -1970,7 +2488,21 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Client error: an RFC 9457 problem document; branch on `code`. */
+                /**
+                 * @description Client error: an RFC 9457 problem document; branch on `code`.
+                 *
+                 *     Codes:
+                 *     - `400 MALFORMED_JSON`: The request body is not valid JSON.
+                 *     - `400 VALIDATION_FAILED`: The request is not valid.
+                 *     - `401 AUTHENTICATION_REQUIRED`: Sign in to use this route.
+                 *     - `401 INVALID_TOKEN`: The access token is not valid.
+                 *     - `401 TOKEN_EXPIRED`: The access token has expired.
+                 *     - `403 FORBIDDEN`: You do not have permission to do this.
+                 *     - `409 CONFLICT`: This conflicts with something that already exists.
+                 *     - `413 PAYLOAD_TOO_LARGE`: The request body is larger than 64 KiB.
+                 *     - `415 UNSUPPORTED_MEDIA_TYPE`: Send the body as application/json.
+                 *     - `429 RATE_LIMITED`: Too many requests.
+                 */
                 "4XX": {
                     headers: {
                         [name: string]: unknown;
@@ -1979,7 +2511,13 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Server error: an RFC 9457 problem document, never with internals. */
+                /**
+                 * @description Server error: an RFC 9457 problem document, never with internals.
+                 *
+                 *     Codes:
+                 *     - `500 INTERNAL_ERROR`: Something went wrong on our side.
+                 *     - `503 SERVICE_UNAVAILABLE`: The service is not ready.
+                 */
                 "5XX": {
                     headers: {
                         [name: string]: unknown;
@@ -2043,7 +2581,17 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Client error: an RFC 9457 problem document; branch on `code`. */
+                /**
+                 * @description Client error: an RFC 9457 problem document; branch on `code`.
+                 *
+                 *     Codes:
+                 *     - `400 VALIDATION_FAILED`: The request is not valid.
+                 *     - `401 AUTHENTICATION_REQUIRED`: Sign in to use this route.
+                 *     - `401 INVALID_TOKEN`: The access token is not valid.
+                 *     - `401 TOKEN_EXPIRED`: The access token has expired.
+                 *     - `403 FORBIDDEN`: You do not have permission to do this.
+                 *     - `429 RATE_LIMITED`: Too many requests.
+                 */
                 "4XX": {
                     headers: {
                         [name: string]: unknown;
@@ -2052,7 +2600,13 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Server error: an RFC 9457 problem document, never with internals. */
+                /**
+                 * @description Server error: an RFC 9457 problem document, never with internals.
+                 *
+                 *     Codes:
+                 *     - `500 INTERNAL_ERROR`: Something went wrong on our side.
+                 *     - `503 SERVICE_UNAVAILABLE`: The service is not ready.
+                 */
                 "5XX": {
                     headers: {
                         [name: string]: unknown;
@@ -2121,7 +2675,21 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Client error: an RFC 9457 problem document; branch on `code`. */
+                /**
+                 * @description Client error: an RFC 9457 problem document; branch on `code`.
+                 *
+                 *     Codes:
+                 *     - `400 MALFORMED_JSON`: The request body is not valid JSON.
+                 *     - `400 VALIDATION_FAILED`: The request is not valid.
+                 *     - `401 AUTHENTICATION_REQUIRED`: Sign in to use this route.
+                 *     - `401 INVALID_TOKEN`: The access token is not valid.
+                 *     - `401 TOKEN_EXPIRED`: The access token has expired.
+                 *     - `403 FORBIDDEN`: You do not have permission to do this.
+                 *     - `409 CONFLICT`: This conflicts with something that already exists.
+                 *     - `413 PAYLOAD_TOO_LARGE`: The request body is larger than 64 KiB.
+                 *     - `415 UNSUPPORTED_MEDIA_TYPE`: Send the body as application/json.
+                 *     - `429 RATE_LIMITED`: Too many requests.
+                 */
                 "4XX": {
                     headers: {
                         [name: string]: unknown;
@@ -2130,7 +2698,13 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Server error: an RFC 9457 problem document, never with internals. */
+                /**
+                 * @description Server error: an RFC 9457 problem document, never with internals.
+                 *
+                 *     Codes:
+                 *     - `500 INTERNAL_ERROR`: Something went wrong on our side.
+                 *     - `503 SERVICE_UNAVAILABLE`: The service is not ready.
+                 */
                 "5XX": {
                     headers: {
                         [name: string]: unknown;
@@ -2188,7 +2762,18 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Client error: an RFC 9457 problem document; branch on `code`. */
+                /**
+                 * @description Client error: an RFC 9457 problem document; branch on `code`.
+                 *
+                 *     Codes:
+                 *     - `400 VALIDATION_FAILED`: The request is not valid.
+                 *     - `401 AUTHENTICATION_REQUIRED`: Sign in to use this route.
+                 *     - `401 INVALID_TOKEN`: The access token is not valid.
+                 *     - `401 TOKEN_EXPIRED`: The access token has expired.
+                 *     - `403 FORBIDDEN`: You do not have permission to do this.
+                 *     - `404 NOT_FOUND`: There is nothing here.
+                 *     - `429 RATE_LIMITED`: Too many requests.
+                 */
                 "4XX": {
                     headers: {
                         [name: string]: unknown;
@@ -2197,7 +2782,13 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Server error: an RFC 9457 problem document, never with internals. */
+                /**
+                 * @description Server error: an RFC 9457 problem document, never with internals.
+                 *
+                 *     Codes:
+                 *     - `500 INTERNAL_ERROR`: Something went wrong on our side.
+                 *     - `503 SERVICE_UNAVAILABLE`: The service is not ready.
+                 */
                 "5XX": {
                     headers: {
                         [name: string]: unknown;
@@ -2256,7 +2847,18 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Client error: an RFC 9457 problem document; branch on `code`. */
+                /**
+                 * @description Client error: an RFC 9457 problem document; branch on `code`.
+                 *
+                 *     Codes:
+                 *     - `400 VALIDATION_FAILED`: The request is not valid.
+                 *     - `401 AUTHENTICATION_REQUIRED`: Sign in to use this route.
+                 *     - `401 INVALID_TOKEN`: The access token is not valid.
+                 *     - `401 TOKEN_EXPIRED`: The access token has expired.
+                 *     - `403 FORBIDDEN`: You do not have permission to do this.
+                 *     - `404 NOT_FOUND`: There is nothing here.
+                 *     - `429 RATE_LIMITED`: Too many requests.
+                 */
                 "4XX": {
                     headers: {
                         [name: string]: unknown;
@@ -2265,7 +2867,13 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Server error: an RFC 9457 problem document, never with internals. */
+                /**
+                 * @description Server error: an RFC 9457 problem document, never with internals.
+                 *
+                 *     Codes:
+                 *     - `500 INTERNAL_ERROR`: Something went wrong on our side.
+                 *     - `503 SERVICE_UNAVAILABLE`: The service is not ready.
+                 */
                 "5XX": {
                     headers: {
                         [name: string]: unknown;
@@ -2298,7 +2906,18 @@ export interface paths {
                     };
                     content?: never;
                 };
-                /** @description Client error: an RFC 9457 problem document; branch on `code`. */
+                /**
+                 * @description Client error: an RFC 9457 problem document; branch on `code`.
+                 *
+                 *     Codes:
+                 *     - `400 VALIDATION_FAILED`: The request is not valid.
+                 *     - `401 AUTHENTICATION_REQUIRED`: Sign in to use this route.
+                 *     - `401 INVALID_TOKEN`: The access token is not valid.
+                 *     - `401 TOKEN_EXPIRED`: The access token has expired.
+                 *     - `403 FORBIDDEN`: You do not have permission to do this.
+                 *     - `404 NOT_FOUND`: There is nothing here.
+                 *     - `429 RATE_LIMITED`: Too many requests.
+                 */
                 "4XX": {
                     headers: {
                         [name: string]: unknown;
@@ -2307,7 +2926,13 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Server error: an RFC 9457 problem document, never with internals. */
+                /**
+                 * @description Server error: an RFC 9457 problem document, never with internals.
+                 *
+                 *     Codes:
+                 *     - `500 INTERNAL_ERROR`: Something went wrong on our side.
+                 *     - `503 SERVICE_UNAVAILABLE`: The service is not ready.
+                 */
                 "5XX": {
                     headers: {
                         [name: string]: unknown;
@@ -2386,7 +3011,21 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Client error: an RFC 9457 problem document; branch on `code`. */
+                /**
+                 * @description Client error: an RFC 9457 problem document; branch on `code`.
+                 *
+                 *     Codes:
+                 *     - `400 MALFORMED_JSON`: The request body is not valid JSON.
+                 *     - `400 VALIDATION_FAILED`: The request is not valid.
+                 *     - `401 AUTHENTICATION_REQUIRED`: Sign in to use this route.
+                 *     - `401 INVALID_TOKEN`: The access token is not valid.
+                 *     - `401 TOKEN_EXPIRED`: The access token has expired.
+                 *     - `403 FORBIDDEN`: You do not have permission to do this.
+                 *     - `404 NOT_FOUND`: There is nothing here.
+                 *     - `413 PAYLOAD_TOO_LARGE`: The request body is larger than 64 KiB.
+                 *     - `415 UNSUPPORTED_MEDIA_TYPE`: Send the body as application/json.
+                 *     - `429 RATE_LIMITED`: Too many requests.
+                 */
                 "4XX": {
                     headers: {
                         [name: string]: unknown;
@@ -2395,7 +3034,13 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Server error: an RFC 9457 problem document, never with internals. */
+                /**
+                 * @description Server error: an RFC 9457 problem document, never with internals.
+                 *
+                 *     Codes:
+                 *     - `500 INTERNAL_ERROR`: Something went wrong on our side.
+                 *     - `503 SERVICE_UNAVAILABLE`: The service is not ready.
+                 */
                 "5XX": {
                     headers: {
                         [name: string]: unknown;
@@ -2454,7 +3099,17 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Client error: an RFC 9457 problem document; branch on `code`. */
+                /**
+                 * @description Client error: an RFC 9457 problem document; branch on `code`.
+                 *
+                 *     Codes:
+                 *     - `400 VALIDATION_FAILED`: The request is not valid.
+                 *     - `401 AUTHENTICATION_REQUIRED`: Sign in to use this route.
+                 *     - `401 INVALID_TOKEN`: The access token is not valid.
+                 *     - `401 TOKEN_EXPIRED`: The access token has expired.
+                 *     - `403 FORBIDDEN`: You do not have permission to do this.
+                 *     - `429 RATE_LIMITED`: Too many requests.
+                 */
                 "4XX": {
                     headers: {
                         [name: string]: unknown;
@@ -2463,7 +3118,78 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
-                /** @description Server error: an RFC 9457 problem document, never with internals. */
+                /**
+                 * @description Server error: an RFC 9457 problem document, never with internals.
+                 *
+                 *     Codes:
+                 *     - `500 INTERNAL_ERROR`: Something went wrong on our side.
+                 *     - `503 SERVICE_UNAVAILABLE`: The service is not ready.
+                 */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Prometheus metrics (needs Authorization: Bearer <METRICS_TOKEN>; 404 when METRICS_TOKEN is unset) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The Prometheus text format */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/plain": string;
+                    };
+                };
+                /**
+                 * @description Client error: an RFC 9457 problem document; branch on `code`.
+                 *
+                 *     Codes:
+                 *     - `401 AUTHENTICATION_REQUIRED`: Sign in to use this route.
+                 *     - `404 NOT_FOUND`: There is nothing here.
+                 */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /**
+                 * @description Server error: an RFC 9457 problem document, never with internals.
+                 *
+                 *     Codes:
+                 *     - `500 INTERNAL_ERROR`: Something went wrong on our side.
+                 */
                 "5XX": {
                     headers: {
                         [name: string]: unknown;
