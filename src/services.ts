@@ -15,6 +15,7 @@ import { createChallengeStore } from './auth/otp-challenges.js';
 import { createPasswordHasher, type PasswordHasher } from './auth/passwords.js';
 import { createSessionTokens, type SessionTokens } from './auth/session-tokens.js';
 import { createSessionStore, type SessionStore } from './auth/sessions.js';
+import { createCachedUserViews, createSessionCache, listenForRevocations, withSessionCache, type FindUserView, type SessionCache } from './auth/session-cache.js';
 import { createSignIn, type SignIn } from './auth/sign-in.js';
 import { cryptoRandom, systemClock, type Clock, type Random } from './core/clock.js';
 import { createRateLimitClearing, type RateLimitClearing } from './limits/clear.js';
@@ -39,7 +40,11 @@ export interface Services {
   /** LIMIT_REQUESTS_PER_IP's counters: counted by the request-limit hook, cleared by rateLimitClearing. */
   requestCounters: RequestCounters;
   audit: AuditLog;
+  /** Served from sessionCache while this instance hears revocations (LISTEN boreal_sessions). */
   sessions: SessionStore;
+  sessionCache: SessionCache;
+  /** The user view /api/auth/me answers with, from the same cache. */
+  findUserView: FindUserView;
   /** Signs access JWTs and checks their signatures and claims; publishes the JWKS. */
   jwt: AccessTokens;
   /** A session for a signed-in user, its refresh and its logout. */
@@ -50,7 +55,7 @@ export interface Services {
   userAdmin: UserAdmin;
   applications: Applications;
   rateLimitClearing: RateLimitClearing;
-  /** Releases what the services hold open (the Redis connection); the database is its opener's to close. */
+  /** Releases what the services hold open (the Redis connection, the listening connection); the database is its opener's to close. */
   close(): Promise<void>;
 }
 
@@ -99,13 +104,19 @@ export async function createServices(
   const otp = overrides.otp ?? createOtpProvider(config, logger);
   const limits = createLimits(databaseHandle, clock);
   const audit = createAuditLog(db, clock);
-  const sessions = createSessionStore({
-    db,
+  const sessionCache = createSessionCache();
+  const sessions = withSessionCache(
+    createSessionStore({
+      db,
+      clock,
+      random,
+      idleTtlSeconds: config.sessions.idleTtlSeconds,
+      maxTtlSeconds: config.sessions.maxTtlSeconds,
+    }),
+    sessionCache,
     clock,
-    random,
-    idleTtlSeconds: config.sessions.idleTtlSeconds,
-    maxTtlSeconds: config.sessions.maxTtlSeconds,
-  });
+  );
+  const revocations = await listenForRevocations(databaseHandle, sessionCache, logger);
   const sessionTokens = createSessionTokens({ db, jwt, accessTokenTtlSeconds: config.jwt.accessTokenTtlSeconds, sessions, audit });
   const signIn = createSignIn({
     db,
@@ -132,6 +143,8 @@ export async function createServices(
     requestCounters,
     audit,
     sessions,
+    sessionCache,
+    findUserView: createCachedUserViews(db, sessionCache),
     jwt,
     sessionTokens,
     verifyAccessToken: createAccessTokenCheck({ jwt, sessions }),
@@ -139,6 +152,9 @@ export async function createServices(
     userAdmin: createUserAdmin({ db, clock, passwords, sessions, audit }),
     applications: createApplications({ db, clock, audit }),
     rateLimitClearing: createRateLimitClearing({ db, limits, requestCounters, audit }),
-    close: () => requestCounters.close(),
+    async close() {
+      await revocations.close();
+      await requestCounters.close();
+    },
   };
 }

@@ -5,7 +5,7 @@
 // Every hash waits for a slot (PASSWORD_HASH_CONCURRENCY at once): argon2
 // runs on libuv's thread pool, and a login burst that filled it would stall
 // everything else that uses it. A hash that could not start within
-// MAX_HASH_WAIT_MS is refused at once with 503 SERVICE_UNAVAILABLE and a
+// MAX_HASH_WAIT_MS (5 s) is refused at once with 503 SERVICE_UNAVAILABLE and a
 // Retry-After (docs/operations.md), rather than making every request wait.
 
 import { hash, verify } from '@node-rs/argon2';
@@ -25,7 +25,7 @@ export interface PasswordHasher {
 export const ARGON2_OPTIONS = { algorithm: ARGON2ID, memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
 
 /** The longest a password check may expect to wait for a slot; a sign-in that would wait longer is refused (503). */
-export const MAX_HASH_WAIT_MS = 2000;
+export const MAX_HASH_WAIT_MS = 5000;
 
 /** argon2 cost parameters; tests lower them. */
 export interface Argon2Parameters {

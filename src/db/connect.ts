@@ -14,6 +14,7 @@ import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import pg from 'pg';
 import * as schema from './schema.js';
+import { listenPostgres, type ChannelHandlers, type ChannelSubscription } from './notifications.js';
 
 export type Database = PgDatabase<PgQueryResultHKT, typeof schema>;
 
@@ -34,6 +35,8 @@ export interface DatabaseHandle {
   migrate(): Promise<void>;
   /** Runs one raw statement and returns its rows (both drivers answer `{ rows }`). */
   query<Row>(statement: SQL): Promise<Row[]>;
+  /** LISTEN on `channel` (over a connection of its own for PostgreSQL): see notifications.ts. */
+  listen(channel: string, handlers: ChannelHandlers): Promise<ChannelSubscription>;
   close(): Promise<void>;
 }
 
@@ -47,24 +50,55 @@ export async function connectDatabase(options: { databaseUrl: string | undefined
   return wrapPglite(new PGlite(directory));
 }
 
+/** The pool's application_name: operators (and the fault tests) find the app's backends by it. */
+export const POOL_APPLICATION_NAME = 'boreal';
+
+// Every wait on the database is bounded (API.md "Errors": 503, never an
+// unbounded wait): a connection within CONNECT_TIMEOUT_MS, a statement
+// within STATEMENT_TIMEOUT_MS (on the server, and on the client for a server
+// that stopped answering).
+const CONNECT_TIMEOUT_MS = 3000;
+const STATEMENT_TIMEOUT_MS = 10_000;
+
 export function connectPostgres(databaseUrl: string): DatabaseHandle {
-  const pool = new pg.Pool({ connectionString: databaseUrl, max: 10, connectionTimeoutMillis: 5000 });
+  const pool = new pg.Pool({
+    connectionString: databaseUrl,
+    max: 10,
+    application_name: POOL_APPLICATION_NAME,
+    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+    statement_timeout: STATEMENT_TIMEOUT_MS,
+    query_timeout: STATEMENT_TIMEOUT_MS + 1000,
+  });
   // An idle client losing its connection must not crash the process; the pool replaces it.
   pool.on('error', () => {});
   const db = drizzlePg(pool, { schema });
-  return handleOver(db, 'postgres', () => migratePg(db, { migrationsFolder: MIGRATIONS_FOLDER }), () => pool.end());
+  return handleOver(db, 'postgres', () => migratePg(db, { migrationsFolder: MIGRATIONS_FOLDER }), () => pool.end(), async (channel, handlers) =>
+    listenPostgres(databaseUrl, channel, handlers),
+  );
 }
 
 export function wrapPglite(client: PGlite): DatabaseHandle {
   const db = drizzlePglite(client, { schema });
-  return handleOver(db, 'pglite', () => migratePglite(db, { migrationsFolder: MIGRATIONS_FOLDER }), () => client.close());
+  return handleOver(db, 'pglite', () => migratePglite(db, { migrationsFolder: MIGRATIONS_FOLDER }), () => client.close(), async (channel, handlers) => {
+    // In-process: this channel is never lost.
+    const unsubscribe = await client.listen(channel, (payload) => handlers.onNotification(payload));
+    handlers.onListening();
+    return { close: () => (client.closed ? Promise.resolve() : unsubscribe()) };
+  });
 }
 
-function handleOver(db: Database, kind: DatabaseHandle['kind'], migrate: () => Promise<void>, close: () => Promise<void>): DatabaseHandle {
+function handleOver(
+  db: Database,
+  kind: DatabaseHandle['kind'],
+  migrate: () => Promise<void>,
+  close: () => Promise<void>,
+  listen: DatabaseHandle['listen'],
+): DatabaseHandle {
   return {
     db,
     kind,
     migrate,
+    listen,
     // Both drivers answer `{ rows }`; Drizzle's type for it differs per driver.
     query: async <Row>(statement: SQL) => ((await db.execute(statement)) as unknown as { rows: Row[] }).rows,
     close,
