@@ -101,7 +101,7 @@ export async function createServices(
   const db = databaseHandle.db;
   const jwt = overrides.jwt ?? (await createAccessTokensFor(config, clock, overrides.keySet));
   const passwords = overrides.passwords ?? createPasswordHasher({ concurrency: config.passwordHashConcurrency });
-  const otp = overrides.otp ?? createOtpProvider(config, logger);
+  const otp = overrides.otp ?? (await createOtpProvider(config, logger));
   const limits = createLimits(databaseHandle, clock);
   const audit = createAuditLog(db, clock);
   const sessionCache = createSessionCache();

@@ -5,13 +5,10 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { PGlite } from '@electric-sql/pglite';
 import { sql, type SQL } from 'drizzle-orm';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
-import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
-import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import pg from 'pg';
 import * as schema from './schema.js';
 import { listenPostgres, type ChannelHandlers, type ChannelSubscription } from './notifications.js';
@@ -47,6 +44,8 @@ export async function connectDatabase(options: { databaseUrl: string | undefined
   if (options.databaseUrl) return connectPostgres(options.databaseUrl);
   const directory = path.join(options.dataDir, 'pglite');
   await mkdir(directory, { recursive: true });
+  // Loaded only for the embedded database: a server on PostgreSQL never pays for PGlite's WebAssembly.
+  const [{ PGlite }, { wrapPglite }] = await Promise.all([import('@electric-sql/pglite'), import('./connect-pglite.js')]);
   return wrapPglite(new PGlite(directory));
 }
 
@@ -77,17 +76,7 @@ export function connectPostgres(databaseUrl: string): DatabaseHandle {
   );
 }
 
-export function wrapPglite(client: PGlite): DatabaseHandle {
-  const db = drizzlePglite(client, { schema });
-  return handleOver(db, 'pglite', () => migratePglite(db, { migrationsFolder: MIGRATIONS_FOLDER }), () => client.close(), async (channel, handlers) => {
-    // In-process: this channel is never lost.
-    const unsubscribe = await client.listen(channel, (payload) => handlers.onNotification(payload));
-    handlers.onListening();
-    return { close: () => (client.closed ? Promise.resolve() : unsubscribe()) };
-  });
-}
-
-function handleOver(
+export function handleOver(
   db: Database,
   kind: DatabaseHandle['kind'],
   migrate: () => Promise<void>,
