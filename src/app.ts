@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { enforceRouteAccess } from './http/access.js';
 import { answerFrameworkError, installErrorHandling } from './http/error-handler.js';
 import { installRequestHardening } from './http/request-hardening.js';
+import { refuseRequestsWhileClosing } from './http/shutdown.js';
 import { validatorCompiler } from './http/validation.js';
 import { authRoutes } from './http/routes/auth.js';
 import { accountRoutes } from './http/routes/account.js';
@@ -50,6 +51,8 @@ export async function buildApp(services: Services, options: BuildAppOptions): Pr
     frameworkErrors: answerFrameworkError,
     // Outside production one line per request (request-log.ts), not Fastify's two.
     logController: new LogController({ disableRequestLogging: !config.isProduction }),
+    // Refused by refuseRequestsWhileClosing instead, with a problem document.
+    return503OnClosing: false,
   });
   app.setValidatorCompiler(validatorCompiler);
   // JSON only: text/plain and anything else answer 415.
@@ -59,6 +62,7 @@ export async function buildApp(services: Services, options: BuildAppOptions): Pr
   recordAnswers(app, services.metrics);
   if (!config.isProduction) logOneLinePerRequest(app);
   installRequestHardening(app);
+  refuseRequestsWhileClosing(app);
   enforceRouteAccess(app, services.verifyAccessToken);
   // Before every route: LIMIT_REQUESTS_PER_IP counts each request (the 404s too).
   const requestLimit = await registerRequestLimit(app, { counters: services.requestCounters, rule: config.limits.requestsPerIp });

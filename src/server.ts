@@ -121,6 +121,9 @@ export function formatConfigProblems(error: ConfigError): string {
   return `Boreal Portal cannot start. Fix these settings:\n${error.problems.map((problem) => `  - ${problem}`).join('\n')}`;
 }
 
+/** The longest a SIGTERM waits for requests in flight (orchestrators usually kill at 10-30 s). */
+export const SHUTDOWN_GRACE_MS = 8000;
+
 /**
  * `npm start` and `boreal serve`: check the settings, start, and close cleanly
  * on SIGINT/SIGTERM. Resolves with the process exit code: 1 when the start is
@@ -154,6 +157,14 @@ export async function serveUntilSignalled(env: Record<string, string | undefined
         if (closing) return;
         closing = true;
         logger.info(`${signal}: closing`);
+        // Stops listening at once (new connections are refused, requests on
+        // kept-alive ones answer 503), lets the requests in flight finish,
+        // then closes the database. A request that hangs does not hold the
+        // process: an orchestrator kills it soon after SIGTERM anyway.
+        setTimeout(() => {
+          logger.error(`requests still in flight ${SHUTDOWN_GRACE_MS / 1000} s after ${signal}: exiting without them`);
+          resolve(1);
+        }, SHUTDOWN_GRACE_MS).unref();
         server.close().then(
           () => resolve(0),
           (error: unknown) => {

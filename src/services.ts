@@ -19,6 +19,7 @@ import { createSignIn, type SignIn } from './auth/sign-in/index.js';
 import { createPasswordChange, type PasswordChange } from './auth/password-change.js';
 import { createPasswordSetup, type PasswordSetup } from './auth/password-setup.js';
 import { createSessionList, type SessionList } from './auth/session-list.js';
+import { createCachedUserViews, createSessionCache, listenForRevocations, withSessionCache, type FindUserView, type SessionCache } from './auth/session-cache.js';
 import { cryptoRandom, systemClock, type Clock, type Random } from './core/clock.js';
 import { createRateLimitClearing, type RateLimitClearing } from './limits/clear.js';
 import { createRateLimitListing, type RateLimitListing } from './limits/limited-list.js';
@@ -51,7 +52,11 @@ export interface Services {
   /** LIMIT_REQUESTS_PER_IP's counters: counted by the request-limit hook, cleared by rateLimitClearing. */
   requestCounters: RequestCounters;
   audit: AuditLog;
+  /** Served from sessionCache while this instance hears revocations (LISTEN boreal_sessions). */
   sessions: SessionStore;
+  sessionCache: SessionCache;
+  /** The user view /api/auth/me answers with, from the same cache. */
+  findUserView: FindUserView;
   /** Signs access JWTs and checks their signatures and claims; publishes the JWKS. */
   jwt: AccessTokens;
   /** A session for a signed-in user, its refresh and its logout. */
@@ -74,7 +79,7 @@ export interface Services {
   rateLimitListing: RateLimitListing;
   /** This instance's Prometheus registry behind the metrics port (served at GET /metrics). */
   metrics: Metrics;
-  /** Releases what the services hold open (the Redis connection); the database is its opener's to close. */
+  /** Releases what the services hold open (the Redis connection, the listening connection); the database is its opener's to close. */
   close(): Promise<void>;
 }
 
@@ -120,18 +125,24 @@ export async function createServices(
   const random = overrides.random ?? cryptoRandom;
   const db = databaseHandle.db;
   const jwt = overrides.jwt ?? (await createAccessTokensFor(config, clock, overrides.keySet));
-  const passwords = overrides.passwords ?? createPasswordHasher();
+  const passwords = overrides.passwords ?? createPasswordHasher({ concurrency: config.passwordHashConcurrency });
   const metrics = overrides.metrics ?? createMetrics({ processMetrics: config.metricsToken !== undefined });
-  const otp = overrides.otp ?? createOtpProvider(config, logger, { metrics, recipientsOf: (phone) => findEmailsByPhone(db, phone) });
+  const otp = overrides.otp ?? (await createOtpProvider(config, logger, { metrics, recipientsOf: (phone) => findEmailsByPhone(db, phone) }));
   const limits = createLimits(databaseHandle, clock);
   const audit = createAuditLog(db, clock);
-  const sessions = createSessionStore({
-    db,
+  const sessionCache = createSessionCache();
+  const sessions = withSessionCache(
+    createSessionStore({
+      db,
+      clock,
+      random,
+      idleTtlSeconds: config.sessions.idleTtlSeconds,
+      maxTtlSeconds: config.sessions.maxTtlSeconds,
+    }),
+    sessionCache,
     clock,
-    random,
-    idleTtlSeconds: config.sessions.idleTtlSeconds,
-    maxTtlSeconds: config.sessions.maxTtlSeconds,
-  });
+  );
+  const revocations = await listenForRevocations(databaseHandle, sessionCache, logger);
   const sessionTokens = createSessionTokens({ db, jwt, accessTokenTtlSeconds: config.jwt.accessTokenTtlSeconds, sessions, audit });
   const confirmPassword = createPasswordConfirmation({ config, limits, passwords, audit });
   let dataKey: Promise<Buffer> | undefined;
@@ -186,6 +197,8 @@ export async function createServices(
     requestCounters,
     audit,
     sessions,
+    sessionCache,
+    findUserView: createCachedUserViews(db, sessionCache),
     jwt,
     sessionTokens,
     verifyAccessToken: createAccessTokenCheck({ jwt, sessions }),
@@ -199,6 +212,9 @@ export async function createServices(
     rateLimitClearing: createRateLimitClearing({ db, limits, requestCounters, audit }),
     rateLimitListing: createRateLimitListing({ db, limits, requestCounters, config }),
     metrics,
-    close: () => requestCounters.close(),
+    async close() {
+      await revocations.close();
+      await requestCounters.close();
+    },
   };
 }

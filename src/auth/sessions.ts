@@ -28,6 +28,8 @@ export interface LiveSession {
 export interface LiveSessionPrincipal extends LiveSession {
   userDisabled: boolean;
   lenderId: string | null;
+  /** The absolute end: a cached session stops being live then (session-cache.ts). */
+  maxExpiresAt: Date;
 }
 
 /** Where and how a sign-in was completed, kept on its session for the session list. */
@@ -168,7 +170,7 @@ export function createSessionStore(options: {
         .innerJoin(users, eq(users.id, sessions.userId))
         .where(eq(sessions.id, sessionId));
       return session && isLive(session)
-        ? { sessionId: session.id, userId: session.userId, userDisabled: session.userDisabled, lenderId: session.lenderId }
+        ? { sessionId: session.id, userId: session.userId, userDisabled: session.userDisabled, lenderId: session.lenderId, maxExpiresAt: session.maxExpiresAt }
         : undefined;
     },
 

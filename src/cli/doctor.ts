@@ -209,7 +209,7 @@ async function checkOtpProvider(config: Config): Promise<CheckResult[]> {
     });
   }
   // The provider's own failure logs would repeat the line below; doctor speaks for itself.
-  const provider = createOtpProvider(config, pino({ level: 'silent' }));
+  const provider = await createOtpProvider(config, pino({ level: 'silent' }));
   const health = await provider.checkHealth({ deep: true }).catch((error: unknown) => ({ ok: false, detail: `${provider.name}: ${messageOf(error)}` }));
   results.push({ status: health.ok ? 'pass' : 'fail', name, detail: health.detail });
   return results;

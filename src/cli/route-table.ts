@@ -11,7 +11,7 @@ import type { Logger } from 'pino';
 import { buildApp } from '../app.js';
 import { generateKeySet } from '../auth/access-tokens.js';
 import type { Config } from '../config.js';
-import { wrapPglite } from '../db/connect.js';
+import { wrapPglite } from '../db/connect-pglite.js';
 import { createServices } from '../services.js';
 
 /** Fastify publishes every new instance here, before any plugin or route is added. */

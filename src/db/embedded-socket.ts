@@ -22,7 +22,8 @@ import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { sql } from 'drizzle-orm';
-import { connectPostgres, wrapPglite, type DatabaseHandle } from './connect.js';
+import { connectPostgres, type DatabaseHandle } from './connect.js';
+import { wrapPglite } from './connect-pglite.js';
 
 /** pg reaches a unix socket as `<host directory>/.s.PGSQL.<port>`, so the socket is named that way. */
 export const EMBEDDED_SOCKET_PORT = 5432;

@@ -5,7 +5,8 @@
 // never shown to the client.
 
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { AppError, toProblem, type ErrorCode } from '../errors.js';
+import { AppError, toProblem, tryAgainIn, type ErrorCode } from '../errors.js';
+import { databaseUnavailableOf } from '../db/connection-errors.js';
 import { toFieldErrors } from './validation.js';
 import { setSecurityHeaders } from './request-hardening.js';
 
@@ -16,6 +17,9 @@ const FASTIFY_CODES: Record<string, () => AppError> = {
   FST_ERR_CTP_INVALID_JSON_BODY: () => new AppError('MALFORMED_JSON'),
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: () => new AppError('VALIDATION_FAILED', { detail: 'The Content-Length header does not match the body.' }),
 };
+
+/** What a client is told to wait when the database is away: the pool's connect timeout and a reconnect fit in it. */
+export const DATABASE_RETRY_AFTER_SECONDS = 5;
 
 export function toAppError(error: FastifyError | Error): AppError {
   if (error instanceof AppError) return error;
@@ -33,6 +37,14 @@ export function toAppError(error: FastifyError | Error): AppError {
   if (fastifyError.statusCode === 404) return new AppError('NOT_FOUND');
   if (fastifyError.statusCode && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) {
     return new AppError('VALIDATION_FAILED', { detail: 'The request is not valid.' });
+  }
+  const unavailable = databaseUnavailableOf(error);
+  if (unavailable) {
+    return new AppError('SERVICE_UNAVAILABLE', {
+      detail: `The database cannot be reached right now. ${tryAgainIn(DATABASE_RETRY_AFTER_SECONDS)}`,
+      retryAfterSeconds: DATABASE_RETRY_AFTER_SECONDS,
+      cause: error,
+    });
   }
   return new AppError('INTERNAL_ERROR', { cause: error });
 }
@@ -118,7 +130,9 @@ export function installErrorHandling(app: FastifyInstance): void {
     if (appError.status >= 500 && appError.code === 'INTERNAL_ERROR') {
       logUnhandled(request, error);
     } else if (appError.status >= 500) {
-      request.log.warn({ code: appError.code }, appError.detail);
+      // The reason is a SQLSTATE or a socket code: never the statement or its parameters.
+      const database = appError.code === 'SERVICE_UNAVAILABLE' ? databaseUnavailableOf(error) : undefined;
+      request.log.warn({ code: appError.code, ...(database ? { db: database } : {}) }, appError.detail);
     }
     return sendProblem(reply, appError);
   });

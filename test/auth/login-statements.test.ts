@@ -5,7 +5,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { PGlite } from '@electric-sql/pglite';
-import { wrapPglite } from '../../src/db/connect.js';
+import { wrapPglite } from '../../src/db/connect-pglite.js';
 import { createTestApp, postJson, type TestApp } from '../helpers/app.js';
 import { RELAXED_LIMITS, createUser, expectProblem } from './support.js';
 

@@ -7,7 +7,8 @@
 import { randomBytes } from 'node:crypto';
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
-import { connectPostgres, wrapPglite, type DatabaseHandle } from '../../src/db/connect.js';
+import { connectPostgres, type DatabaseHandle } from '../../src/db/connect.js';
+import { wrapPglite } from '../../src/db/connect-pglite.js';
 
 let template: Promise<PGlite> | undefined;
 

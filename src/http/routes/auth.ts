@@ -6,7 +6,6 @@ import type { Services } from '../../services.js';
 import { principalOf } from '../access.js';
 import { NoContent } from '../schemas/common.js';
 import { LoginBody, LoginResponse, MeResponse, RefreshBody, ResendBody, ResendResponse, TokenResponse, VerifyBody } from '../schemas/auth.js';
-import { findUserById, toUserView } from '../../users/users-repository.js';
 import { AppError, validationError } from '../../errors.js';
 
 /** The browser as it names itself, cut short: it is shown in the session list, not trusted. */
@@ -68,8 +67,8 @@ export const authRoutes = (services: Services): FastifyPluginAsync => async (app
     schema: { tags: ['auth'], summary: 'The signed-in user', security: [{ bearer: [] }], response: { 200: MeResponse } },
   }, async (request, reply) => {
     noStore(reply);
-    const user = await findUserById(services.db, principalOf(request).userId);
+    const user = await services.findUserView(principalOf(request).userId);
     if (!user) throw new AppError('INVALID_TOKEN');
-    return { user: toUserView(user), security: await services.authenticators.summary(user.id) };
+    return { user, security: await services.authenticators.summary(user.id) };
   });
 };

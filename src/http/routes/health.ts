@@ -63,7 +63,10 @@ export const healthRoutes = (services: Services, extras: ReadinessExtras = {}): 
     const redisCheck = extras.redis ? await extras.redis().catch(() => ({ ok: false, detail: 'does not answer' })) : undefined;
     // A Redis URL may hold its password: the same rule as the provider's detail.
     const redis = redisCheck ? { ok: redisCheck.ok, detail: publicDetail(redisCheck.detail) } : undefined;
-    const ok = database.ok && otp.ok && (redis?.ok ?? true);
+    // Redis down is reported but keeps the instance ready: the request limit
+    // counts in this instance's memory meanwhile, and a Redis outage must not
+    // take every instance out of the load balancer at once (API.md).
+    const ok = database.ok && otp.ok;
     return reply.code(ok ? 200 : 503).send({ status: ok ? 'ready' : 'unavailable', checks: { database, otp, ...(redis ? { redis } : {}) } });
   });
 
