@@ -84,6 +84,17 @@ describe.skipIf(!redisUrl)('request limit in Redis (TEST_REDIS_URL)', () => {
     expect(answers.filter((answer) => answer.statusCode === 200)).toHaveLength(LIMIT);
   });
 
+  it('the list of who is limited shows an address limited on A when asked on B', async () => {
+    const ip = address();
+    for (let i = 0; i < LIMIT; i += 1) await get(a, ip);
+    const admin = await signIn(b.app);
+    const answer = await b.app.inject({ method: 'GET', url: '/api/rbac/rate-limits', remoteAddress: address(), headers: { authorization: `Bearer ${admin.accessToken}` } });
+    const item = json(answer).items.find((candidate: { subject: string }) => candidate.subject === ip);
+    expect(item).toMatchObject({ kind: 'ip', code: 'RATE_LIMITED', userId: null });
+    expect(item.retryAfterSeconds).toBeGreaterThan(0);
+    expect(item.retryAfterSeconds).toBeLessThanOrEqual(60);
+  });
+
   it('an admin clearing the ip on B removes the Redis counter: the address is served again on A', async () => {
     const ip = address();
     for (let i = 0; i <= LIMIT; i += 1) await get(a, ip);
