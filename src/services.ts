@@ -170,6 +170,7 @@ export async function createServices(
     clock,
     authenticators,
     recoveryCodes,
+    metrics,
   });
   const passwordSetup = createPasswordSetup({
     db,

@@ -12,8 +12,11 @@ import type { DeliveryChannel, OtpProvider } from '../otp/provider.js';
 import { maskPhone } from '../core/phone-mask.js';
 import { phoneCountry } from '../otp/phone.js';
 import type { Challenge } from './otp-challenges.js';
+import { NO_SIGN_IN_METRICS, type SignInMetrics } from '../metrics/port.js';
 
 export interface CodeSendingDeps {
+  /** How sends ended, by channel (API.md "Metrics"); none in tests that do not look. */
+  metrics?: Pick<SignInMetrics, 'otpSend'>;
   config: Pick<Config, 'otp' | 'limits'>;
   limits: Limits;
   audit: AuditLog;
@@ -21,21 +24,24 @@ export interface CodeSendingDeps {
 }
 
 export interface CodeSending {
-  refuseIfCountryNotAllowed(phone: string): void;
-  consumeSendAllowance(phone: string, ip: string): Promise<void>;
+  refuseIfCountryNotAllowed(phone: string, channel?: DeliveryChannel): void;
+  consumeSendAllowance(phone: string, ip: string, channel?: DeliveryChannel): Promise<void>;
   /** Starts a verification at the provider by `channel` (default sms); returns its reference. */
   sendCode(userId: string, phone: string, ip: string, channel?: DeliveryChannel): Promise<string | null>;
   releaseProvider(challenge: Pick<Challenge, 'phone' | 'providerRef'>): Promise<void>;
 }
 
-export function createCodeSending({ config, limits, audit, otp }: CodeSendingDeps): CodeSending {
+export function createCodeSending({ config, limits, audit, otp, metrics = NO_SIGN_IN_METRICS }: CodeSendingDeps): CodeSending {
   const otpRateLimited = (retryAfterSeconds: number) =>
     tooManyRequests('OTP_RATE_LIMITED', 'Too many OTP requests.', retryAfterSeconds);
 
   return {
-    refuseIfCountryNotAllowed(phone) {
+    refuseIfCountryNotAllowed(phone, channel = 'sms') {
       const country = phoneCountry(phone);
-      if (!country || !config.otp.allowedCountries.includes(country)) throw new AppError('PHONE_COUNTRY_NOT_ALLOWED');
+      if (!country || !config.otp.allowedCountries.includes(country)) {
+        metrics.otpSend(channel, 'country_not_allowed');
+        throw new AppError('PHONE_COUNTRY_NOT_ALLOWED');
+      }
     },
 
     /**
@@ -43,12 +49,13 @@ export function createCodeSending({ config, limits, audit, otp }: CodeSendingDep
      * by either is counted in neither: the allowance already taken is given
      * back. (A send then attempted at the provider stays counted, even if it failed.)
      */
-    async consumeSendAllowance(phone, ip) {
+    async consumeSendAllowance(phone, ip, channel = 'sms') {
       const taken: Array<{ key: string; decision: LimitDecision }> = [];
       for (const [key, rules] of [[limitKeys.otpPerPhone(phone), config.limits.otpPerPhone], [limitKeys.otpPerIp(ip), config.limits.otpPerIp]] as const) {
         const decision = await limits.consume(key, rules);
         if (!decision.allowed) {
           for (const earlier of taken) await limits.refund(earlier.key, earlier.decision.recordedAt!);
+          metrics.otpSend(channel, 'rate_limited');
           throw otpRateLimited(decision.retryAfterSeconds);
         }
         taken.push({ key, decision });
@@ -58,10 +65,12 @@ export function createCodeSending({ config, limits, audit, otp }: CodeSendingDep
     async sendCode(userId, phone, ip, channel = 'sms') {
       try {
         const { providerRef } = await otp.startVerification(phone, channel);
+        metrics.otpSend(channel, 'sent');
         await audit.record({ type: 'OTP_SENT', userId, actorId: userId, ip, detail: { provider: otp.name, to: maskPhone(phone), channel } });
         return providerRef;
       } catch (error) {
         const code = error instanceof AppError ? error.code : 'OTP_PROVIDER_UNAVAILABLE';
+        metrics.otpSend(channel, code === 'OTP_DELIVERY_FAILED' ? 'delivery_failed' : code === 'OTP_RATE_LIMITED' ? 'rate_limited' : 'provider_unavailable');
         await audit.record({ type: 'OTP_SEND_FAILED', userId, actorId: userId, ip, detail: { provider: otp.name, code } });
         throw error instanceof AppError ? error : new AppError('OTP_PROVIDER_UNAVAILABLE', { cause: error });
       }

@@ -39,5 +39,8 @@ export interface Metrics extends SignInMetrics, ProviderMetrics, HttpMetrics {
 
 const ignore = () => {};
 
+/** For code paths built without a registry (unit tests of the domain). */
+export const NO_SIGN_IN_METRICS: SignInMetrics = { login: ignore, otpSend: ignore, otpVerification: ignore };
+
 /** For code paths built without a registry (unit tests of an adapter). */
 export const noProviderMetrics: ProviderMetrics = { providerError: ignore };

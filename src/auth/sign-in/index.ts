@@ -27,6 +27,8 @@ import type { RecoveryCodeStore } from '../factors/recovery-codes.js';
 import type { DeliveryChannel } from '../../otp/provider.js';
 import { verify, type VerifyInput } from './verify.js';
 
+import { NO_SIGN_IN_METRICS, type SignInMetrics } from '../../metrics/port.js';
+
 export interface LoginResult {
   status: 'OTP_REQUIRED';
   tempToken: string;
@@ -53,6 +55,8 @@ export interface SignInDeps {
   clock: Clock;
   authenticators: Pick<Authenticators, 'judgeSignInCode'>;
   recoveryCodes: RecoveryCodeStore;
+  /** How sends and code checks ended (API.md "Metrics"); none when left out. */
+  metrics?: SignInMetrics;
 }
 
 export interface SignIn {
@@ -63,6 +67,7 @@ export interface SignIn {
 
 /** What every step module is handed. */
 export interface SignInContext extends SignInDeps {
+  metrics: SignInMetrics;
   sending: CodeSending;
   factors: SecondFactors;
   guesses: GuessBudget;
@@ -80,7 +85,7 @@ export function createSignIn(deps: SignInDeps): SignIn {
     release: (challenge) => sending.releaseProvider(challenge),
   });
   const guesses = createGuessBudget(deps);
-  const context: SignInContext = { ...deps, sending, factors, guesses };
+  const context: SignInContext = { ...deps, metrics: deps.metrics ?? NO_SIGN_IN_METRICS, sending, factors, guesses };
   return {
     login: (input) => login(context, input),
     resend: (input) => resend(context, input),

@@ -21,7 +21,7 @@ export async function resend(context: SignInContext, input: { tempToken: string;
   }
   const phone = challenge.phone;
   if (phone === null) throw new AppError('PHONE_NOT_ENROLLED'); // an authenticator sign-in of a user without a phone
-  sending.refuseIfCountryNotAllowed(phone);
+  sending.refuseIfCountryNotAllowed(phone, channel);
 
   const tooSoon = (lastSentAt: Date | null) => {
     const cooldownEnds = (lastSentAt?.getTime() ?? 0) + cooldownSeconds * 1000;
@@ -35,7 +35,7 @@ export async function resend(context: SignInContext, input: { tempToken: string;
     throw tooSoon(current.lastSentAt);
   }
   try {
-    await sending.consumeSendAllowance(phone, ip);
+    await sending.consumeSendAllowance(phone, ip, channel);
   } catch (error) {
     // Nothing was sent: the cooldown claimed for it is given back.
     await challenges.releaseResend(challenge.id, challenge.lastSentAt);

@@ -10,6 +10,10 @@ import type { Challenge } from '../otp-challenges.js';
 import { attemptsExceeded, isExpired, openChallenge } from './challenge-state.js';
 import type { SignInContext } from './index.js';
 import type { FactorVerdict } from './second-factor.js';
+import type { OtpVerificationOutcome, SecondFactorKind } from '../../metrics/port.js';
+
+/** The metrics' name of each factor, by its RFC 8176 method. */
+const FACTOR_OF_AMR: Record<string, SecondFactorKind> = { sms: 'sms', otp: 'totp', rec: 'recovery' };
 
 /** How long a guess the provider found expired waits for a parallel right code to end the challenge (see 'expired'). */
 const PARALLEL_WIN_SETTLE_MS = 3_000;
@@ -34,7 +38,16 @@ export async function verify(context: SignInContext, input: VerifyInput): Promis
     throw new AppError('OTP_EXPIRED');
   }
   const factor = factors.forInput(challenge, factorInput);
-  const guess = await guesses.reserve(challenge, tempToken, factor.codesJudged ?? 1);
+  // How each guess ended, by factor, for GET /metrics (API.md "Metrics").
+  const report = (outcome: OtpVerificationOutcome) => context.metrics.otpVerification(FACTOR_OF_AMR[factor.amr] ?? 'sms', outcome);
+  let guess: Awaited<ReturnType<typeof guesses.reserve>>;
+  try {
+    guess = await guesses.reserve(challenge, tempToken, factor.codesJudged ?? 1);
+  } catch (error) {
+    if (error instanceof AppError && error.code === 'ACCOUNT_LOCKED') report('locked');
+    if (error instanceof AppError && error.code === 'OTP_ATTEMPTS_EXCEEDED') report('attempts_exceeded');
+    throw error;
+  }
 
   let verdict: FactorVerdict;
   try {
@@ -50,12 +63,14 @@ export async function verify(context: SignInContext, input: VerifyInput): Promis
       if (!(await guesses.settleRight(guess))) throw new AppError('INVALID_TEMP_TOKEN');
       const user = await findUserById(db, challenge.userId);
       if (!user || user.disabled) throw new AppError('INVALID_TEMP_TOKEN');
+      report('approved');
       const amr = ['pwd', factor.amr];
       await audit.record({ type: 'LOGIN_SUCCEEDED', userId: user.id, actorId: user.id, ip, detail: { amr } });
       return tokens.startSession(user, { ip, userAgent, amr });
     }
 
     case 'wrong': {
+      report('wrong');
       const wrong = await guesses.recordWrong(guess);
       await audit.record({ type: 'OTP_FAILED', userId: challenge.userId, actorId: challenge.userId, ip, detail: { attempt: wrong.attempt } });
       if (wrong.lockedNow) {
@@ -76,6 +91,7 @@ export async function verify(context: SignInContext, input: VerifyInput): Promis
 
     case 'exhausted': {
       // The provider's own wrong-code limit: this sign-in is over, the guess was not judged.
+      report('attempts_exceeded');
       await guesses.refund(guess);
       await challenges.end(challenge.id, 'attempts');
       throw attemptsExceeded();
@@ -86,6 +102,7 @@ export async function verify(context: SignInContext, input: VerifyInput): Promis
       // losers of parallel right codes once the winner's check approved it,
       // before the winner has ended the challenge: give the guess back and let
       // the challenge settle; it then tells why it ended (a win: INVALID_TEMP_TOKEN).
+      report('expired');
       await guesses.refund(guess);
       await awaitEnd(context, tempToken);
       await endAndRelease(context, challenge, 'expired');
