@@ -38,7 +38,7 @@ async function passwordStep() {
 }
 
 async function signOut() {
-  await page.getByRole('button', { name: 'Sign out' }).click();
+  await page.getByRole('button', { name: 'Sign out', exact: true }).click();
   await page.getByRole('heading', { name: 'Sign in' }).waitFor();
 }
 
@@ -86,7 +86,7 @@ describe('authenticator app and recovery codes in the browser', () => {
     const code = codeAtStep(decodeBase32IgnorePadding(secret), currentStep(rig.t.clock));
     await page.getByLabel('Code', { exact: true }).fill(code);
     await page.getByRole('button', { name: 'Verify' }).click();
-    await page.getByRole('button', { name: 'Sign out' }).waitFor();
+    await page.getByRole('button', { name: 'Sign out', exact: true }).waitFor();
     expect(await storageText()).not.toContain(secret);
   }, 60_000);
 
@@ -96,7 +96,7 @@ describe('authenticator app and recovery codes in the browser', () => {
     await page.getByRole('button', { name: 'Use a recovery code' }).click();
     await page.getByLabel('Recovery code').fill(recoveryCodes[0]!);
     await page.getByRole('button', { name: 'Verify' }).click();
-    await page.getByRole('button', { name: 'Sign out' }).waitFor();
+    await page.getByRole('button', { name: 'Sign out', exact: true }).waitFor();
     await page.getByRole('link', { name: /your account/ }).click();
     await page.getByText('Recovery codes left: 9.').waitFor();
     expect(await storageText()).not.toContain(recoveryCodes[0]!);
