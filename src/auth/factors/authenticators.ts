@@ -11,6 +11,7 @@ import type { AuditLog } from '../../audit/audit.js';
 import type { Clock, Random } from '../../core/clock.js';
 import { maskPhone } from '../../core/phone-mask.js';
 import type { Database, DbExecutor } from '../../db/connect.js';
+import { isUuid } from '../../db/ids.js';
 import { users } from '../../db/schema.js';
 import type { SecretBox } from '../../secrets/secret-box.js';
 import { findUserById } from '../../users/users-repository.js';
@@ -143,6 +144,8 @@ export function createAuthenticators(deps: AuthenticatorDeps): Authenticators {
     },
 
     async reset(userId, admin) {
+      // An id that is no UUID names nobody (and must not reach a uuid column).
+      if (!isUuid(userId)) throw new AppError('NOT_FOUND', { detail: 'This user has no authenticator app.' });
       await db.transaction(async (tx) => {
         const removed = await tx
           .update(users)
