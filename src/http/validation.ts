@@ -39,7 +39,7 @@ export function toFieldErrors(errors: readonly ErrorObject[]): FieldError[] {
     } else if (error.keyword === 'additionalProperties') {
       path = `${path}/${escapePointerToken(String(error.params.additionalProperty))}`;
       message = 'is not an allowed field';
-    } else if (error.keyword === 'anyOf' || error.keyword === 'oneOf') {
+    } else if (error.keyword === 'anyOf' || error.keyword === 'oneOf' || error.keyword === 'if') {
       continue; // its branches' own errors are more precise
     }
     const key = `${path}:${message}`;

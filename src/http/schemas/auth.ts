@@ -28,7 +28,13 @@ export const VerifyBody = Type.Object(
     code: Type.Optional(Type.String({ pattern: '^[0-9]{4,10}$', description: 'SMS, call or authenticator code' })),
     recoveryCode: Type.Optional(RecoveryCodeText),
   },
-  { additionalProperties: false, description: 'Exactly one of code and recoveryCode.' },
+  {
+    additionalProperties: false,
+    description: 'Exactly one of code and recoveryCode.',
+    // Without a recovery code, the code is required: `{}` names both missing fields at once.
+    if: { not: { required: ['recoveryCode'] } },
+    then: { required: ['code'] },
+  },
 );
 
 export const RefreshBody = Type.Object({ refreshToken: Type.String({ minLength: 1, maxLength: 1024 }) }, { additionalProperties: false });
