@@ -25,7 +25,7 @@ const SIGN_IN_DELIVERY: ErrorCode[] = ['PHONE_COUNTRY_NOT_ALLOWED', 'OTP_RATE_LI
  */
 export const DOMAIN_CODES: Readonly<Record<string, readonly ErrorCode[]>> = {
   'POST /api/auth/login': ['INVALID_CREDENTIALS', 'LOGIN_RATE_LIMITED', 'ACCOUNT_LOCKED', 'PHONE_NOT_ENROLLED', ...SIGN_IN_DELIVERY],
-  'POST /api/auth/otp/resend': ['INVALID_TEMP_TOKEN', 'OTP_RESEND_TOO_SOON', 'OTP_ATTEMPTS_EXCEEDED', ...SIGN_IN_DELIVERY],
+  'POST /api/auth/otp/resend': ['INVALID_TEMP_TOKEN', 'OTP_RESEND_TOO_SOON', 'OTP_ATTEMPTS_EXCEEDED', 'PHONE_NOT_ENROLLED', ...SIGN_IN_DELIVERY],
   'POST /api/auth/otp/verify': ['INVALID_TEMP_TOKEN', 'INVALID_OTP', 'OTP_EXPIRED', 'OTP_ATTEMPTS_EXCEEDED', 'ACCOUNT_LOCKED', 'OTP_RATE_LIMITED', 'OTP_PROVIDER_UNAVAILABLE'],
   'POST /api/auth/refresh': ['INVALID_REFRESH_TOKEN', 'REFRESH_TOKEN_REUSED'],
   'GET /api/applications/:id': ['NOT_FOUND'],
@@ -34,6 +34,17 @@ export const DOMAIN_CODES: Readonly<Record<string, readonly ErrorCode[]>> = {
   'POST /api/rbac/lenders': ['CONFLICT'],
   'POST /api/rbac/users': ['CONFLICT'],
   'PATCH /api/rbac/users/:id': ['NOT_FOUND'],
+  'POST /api/auth/password': ['CURRENT_PASSWORD_INVALID', 'ACCOUNT_LOCKED'],
+  'POST /api/auth/password/setup': ['INVALID_SETUP_TOKEN', 'LOGIN_RATE_LIMITED'],
+  'DELETE /api/auth/sessions/:id': ['NOT_FOUND'],
+  'POST /api/auth/totp': ['CONFLICT'],
+  'POST /api/auth/totp/confirm': ['CONFLICT'],
+  'POST /api/auth/totp/disable': ['CURRENT_PASSWORD_INVALID', 'ACCOUNT_LOCKED', 'CONFLICT'],
+  'POST /api/auth/recovery-codes': ['CURRENT_PASSWORD_INVALID', 'ACCOUNT_LOCKED', 'CONFLICT'],
+  'POST /api/rbac/users/:id/password-setup': ['NOT_FOUND'],
+  'GET /api/rbac/users/:id/sessions': ['NOT_FOUND'],
+  'DELETE /api/rbac/users/:id/sessions': ['NOT_FOUND'],
+  'DELETE /api/rbac/users/:id/totp': ['NOT_FOUND'],
   // Without METRICS_TOKEN the route is "not there"; a wrong token is a missing one.
   'GET /metrics': ['NOT_FOUND', 'AUTHENTICATION_REQUIRED'],
 };

@@ -465,6 +465,7 @@ export interface paths {
                  *     - `400 VALIDATION_FAILED`: The request is not valid.
                  *     - `401 INVALID_TEMP_TOKEN`: This sign-in is no longer valid. Sign in again.
                  *     - `403 PHONE_COUNTRY_NOT_ALLOWED`: Codes cannot be sent to phone numbers of this country.
+                 *     - `409 PHONE_NOT_ENROLLED`: No phone number is enrolled for this account. Ask an administrator to add one.
                  *     - `413 PAYLOAD_TOO_LARGE`: The request body is larger than 64 KiB.
                  *     - `415 UNSUPPORTED_MEDIA_TYPE`: Send the body as application/json.
                  *     - `429 OTP_ATTEMPTS_EXCEEDED`: Too many wrong codes. Sign in again.
@@ -895,8 +896,10 @@ export interface paths {
                  *     - `401 AUTHENTICATION_REQUIRED`: Sign in to use this route.
                  *     - `401 INVALID_TOKEN`: The access token is not valid.
                  *     - `401 TOKEN_EXPIRED`: The access token has expired.
+                 *     - `403 CURRENT_PASSWORD_INVALID`: The current password is incorrect.
                  *     - `413 PAYLOAD_TOO_LARGE`: The request body is larger than 64 KiB.
                  *     - `415 UNSUPPORTED_MEDIA_TYPE`: Send the body as application/json.
+                 *     - `429 ACCOUNT_LOCKED`: This account is temporarily locked.
                  *     - `429 RATE_LIMITED`: Too many requests.
                  */
                 "4XX": {
@@ -980,8 +983,10 @@ export interface paths {
                  *     Codes:
                  *     - `400 MALFORMED_JSON`: The request body is not valid JSON.
                  *     - `400 VALIDATION_FAILED`: The request is not valid.
+                 *     - `401 INVALID_SETUP_TOKEN`: This password link is not valid: it has expired, was already used, or was replaced by a newer one. Ask an administrator for a new link.
                  *     - `413 PAYLOAD_TOO_LARGE`: The request body is larger than 64 KiB.
                  *     - `415 UNSUPPORTED_MEDIA_TYPE`: Send the body as application/json.
+                 *     - `429 LOGIN_RATE_LIMITED`: Too many sign-in attempts.
                  *     - `429 RATE_LIMITED`: Too many requests.
                  */
                 "4XX": {
@@ -1259,6 +1264,7 @@ export interface paths {
                  *     - `401 AUTHENTICATION_REQUIRED`: Sign in to use this route.
                  *     - `401 INVALID_TOKEN`: The access token is not valid.
                  *     - `401 TOKEN_EXPIRED`: The access token has expired.
+                 *     - `409 CONFLICT`: This conflicts with something that already exists.
                  *     - `429 RATE_LIMITED`: Too many requests.
                  */
                 "4XX": {
@@ -1337,6 +1343,7 @@ export interface paths {
                  *     - `401 AUTHENTICATION_REQUIRED`: Sign in to use this route.
                  *     - `401 INVALID_TOKEN`: The access token is not valid.
                  *     - `401 TOKEN_EXPIRED`: The access token has expired.
+                 *     - `409 CONFLICT`: This conflicts with something that already exists.
                  *     - `413 PAYLOAD_TOO_LARGE`: The request body is larger than 64 KiB.
                  *     - `415 UNSUPPORTED_MEDIA_TYPE`: Send the body as application/json.
                  *     - `429 RATE_LIMITED`: Too many requests.
@@ -1413,8 +1420,11 @@ export interface paths {
                  *     - `401 AUTHENTICATION_REQUIRED`: Sign in to use this route.
                  *     - `401 INVALID_TOKEN`: The access token is not valid.
                  *     - `401 TOKEN_EXPIRED`: The access token has expired.
+                 *     - `403 CURRENT_PASSWORD_INVALID`: The current password is incorrect.
+                 *     - `409 CONFLICT`: This conflicts with something that already exists.
                  *     - `413 PAYLOAD_TOO_LARGE`: The request body is larger than 64 KiB.
                  *     - `415 UNSUPPORTED_MEDIA_TYPE`: Send the body as application/json.
+                 *     - `429 ACCOUNT_LOCKED`: This account is temporarily locked.
                  *     - `429 RATE_LIMITED`: Too many requests.
                  */
                 "4XX": {
@@ -1493,8 +1503,11 @@ export interface paths {
                  *     - `401 AUTHENTICATION_REQUIRED`: Sign in to use this route.
                  *     - `401 INVALID_TOKEN`: The access token is not valid.
                  *     - `401 TOKEN_EXPIRED`: The access token has expired.
+                 *     - `403 CURRENT_PASSWORD_INVALID`: The current password is incorrect.
+                 *     - `409 CONFLICT`: This conflicts with something that already exists.
                  *     - `413 PAYLOAD_TOO_LARGE`: The request body is larger than 64 KiB.
                  *     - `415 UNSUPPORTED_MEDIA_TYPE`: Send the body as application/json.
+                 *     - `429 ACCOUNT_LOCKED`: This account is temporarily locked.
                  *     - `429 RATE_LIMITED`: Too many requests.
                  */
                 "4XX": {
