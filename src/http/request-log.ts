@@ -7,6 +7,10 @@
 import type { FastifyInstance } from 'fastify';
 
 export function logOneLinePerRequest(app: FastifyInstance): void {
+  // At debug only: who is in flight (e.g. at a shutdown), without doubling the info lines.
+  app.addHook('onRequest', async (request) => {
+    request.log.debug({ method: request.method, path: request.url.split('?', 1)[0] }, 'incoming request');
+  });
   app.addHook('onResponse', async (request, reply) => {
     const path = request.url.split('?', 1)[0];
     request.log.info(
