@@ -2,6 +2,7 @@
 // the list of who is limited (limited-list.ts) read them.
 
 import type { LimitRule } from '../core/limit-rule.js';
+import type { Config } from '../config.js';
 import { clientKey } from './client-ip.js';
 
 /** The public application route's limit per IP (src/http/routes/public-applications.ts). */
@@ -35,3 +36,14 @@ export const limitKeys = {
   /** LIMIT_REQUESTS_PER_IP's counter (request-counters.ts, not PostgreSQL). */
   requestsPerIp: (ip: string) => clientKey(ip),
 };
+
+/**
+ * The per-account budget of judged code guesses: the codes a phone may get in
+ * each window × the guesses of a challenge (5/10m,20/1d × 5 → 25/10m,100/1d),
+ * which holds every 24 h span to 100 (docs/security.md). The sign-in spends
+ * it (auth/sign-in/guess-budget.ts); the admin's list reads it. An account
+ * out of it gets ACCOUNT_LOCKED.
+ */
+export function codeGuessRules(config: Pick<Config, 'limits' | 'otp'>): LimitRule[] {
+  return config.limits.otpPerPhone.map((rule) => ({ limit: rule.limit * config.otp.maxAttempts, windowSeconds: rule.windowSeconds }));
+}

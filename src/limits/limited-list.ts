@@ -12,7 +12,7 @@ import type { Database } from '../db/connect.js';
 import { users } from '../db/schema.js';
 import type { ErrorCode } from '../errors.js';
 import { type KeyWait, type Limits } from './limits.js';
-import { limitKeyPrefixes, PUBLIC_INTAKE_LIMIT_PER_IP } from './limit-keys.js';
+import { codeGuessRules, limitKeyPrefixes, PUBLIC_INTAKE_LIMIT_PER_IP } from './limit-keys.js';
 import type { RequestCounters } from './request-counters.js';
 
 export type LimitedKind = 'phone' | 'ip' | 'email' | 'account';
@@ -39,13 +39,6 @@ export interface RateLimitListing {
   list(): Promise<LimitedSubject[]>;
 }
 
-/**
- * The per-account budget of judged code guesses (sign-in: codes per phone ×
- * guesses per challenge in each window); an account out of it gets ACCOUNT_LOCKED.
- */
-export function codeGuessRules(config: Pick<Config, 'limits' | 'otp'>): LimitRule[] {
-  return config.limits.otpPerPhone.map((rule) => ({ limit: rule.limit * config.otp.maxAttempts, windowSeconds: rule.windowSeconds }));
-}
 
 /** An IP key is a client key (IPv6 per /64, client-ip.ts): its /64 prefix is an address that clears the same key. */
 const ipSubject = (clientKey: string) => clientKey.replace(/\/64$/, '');

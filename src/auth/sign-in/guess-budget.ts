@@ -16,7 +16,7 @@ import type { Config } from '../../config.js';
 import type { Clock, LimitRule } from '../../core/index.js';
 import type { Database } from '../../db/connect.js';
 import { type Limits } from '../../limits/limits.js';
-import { limitKeys } from '../../limits/limit-keys.js';
+import { codeGuessRules, limitKeys } from '../../limits/limit-keys.js';
 import type { Challenge, ChallengeStore } from '../otp-challenges.js';
 import { attemptsExceeded, isExpired, lockedByCodes, openChallenge } from './challenge-state.js';
 
@@ -77,10 +77,7 @@ export function createGuessBudget({ db, config, limits, challenges, clock }: Gue
   // challenge still open when a 24 h span begins would add 5 more guesses
   // (105, over 1 in 10,000 for 6 digits). Counting the guesses themselves in
   // sliding windows holds every 24 h span to 100. See docs/security.md.
-  const guessRules: LimitRule[] = config.limits.otpPerPhone.map((rule) => ({
-    limit: rule.limit * maxAttempts,
-    windowSeconds: rule.windowSeconds,
-  }));
+  const guessRules: LimitRule[] = codeGuessRules(config);
 
   /** One guess of the challenge, refused while the account is locked by wrong codes. */
   async function claimAttempt(challenge: Challenge): Promise<number | undefined> {
