@@ -2,13 +2,13 @@
 // event type and by the user an event is about (both kept in the URL), with
 // "Load more" following nextCursor, and each event's detail in words.
 
-import { useCallback, useEffect, useState, type FormEvent } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import { api } from '../api';
 import { formatDateTime } from '../format';
-import { portalMessage } from '../messages';
+import { FilterBar, PagedTable, usePagedList } from '../paged-list';
 import { hrefOf, navigate, type AuditFilters } from '../router';
-import { AUDIT_EVENT_TYPES, type AdminUser, type AuditEvent, type AuditList, type UserList } from '../types';
-import { ErrorMessage, ScreenHeading } from '../ui';
+import { AUDIT_EVENT_TYPES, type AdminUser, type AuditList, type UserList } from '../types';
+import { ScreenHeading } from '../ui';
 
 const PAGE_SIZE = 50;
 
@@ -56,13 +56,10 @@ function valueText(value: unknown, nameOf: (id: string) => string | null): strin
 
 export function AuditLog({ filters, canListUsers }: { filters: AuditFilters; canListUsers: boolean }) {
   const [draft, setDraft] = useState<AuditFilters>(filters);
-  const [items, setItems] = useState<AuditEvent[]>([]);
-  const [nextCursor, setNextCursor] = useState<string | null>(null);
   const [users, setUsers] = useState<AdminUser[]>([]);
-  const [loading, setLoading] = useState(true);
-  const [error, setError] = useState<string | null>(null);
   const { type, userId } = filters;
 
+  // The URL changed (back button, a link): the form shows what the list shows.
   useEffect(() => setDraft({ type, userId }), [type, userId]);
 
   useEffect(() => {
@@ -73,26 +70,11 @@ export function AuditLog({ filters, canListUsers }: { filters: AuditFilters; can
     );
   }, [canListUsers]);
 
-  const load = useCallback(
-    async (cursor: string | null) => {
-      setLoading(true);
-      setError(null);
-      try {
-        const page = await api<AuditList>('GET', '/api/rbac/audit', { query: { type, userId, limit: PAGE_SIZE, cursor } });
-        setItems((previous) => (cursor ? [...previous, ...page.items] : page.items));
-        setNextCursor(page.nextCursor);
-      } catch (caught) {
-        setError(portalMessage(caught));
-      } finally {
-        setLoading(false);
-      }
-    },
+  const fetchPage = useCallback(
+    (cursor: string | null) => api<AuditList>('GET', '/api/rbac/audit', { query: { type, userId, limit: PAGE_SIZE, cursor } }),
     [type, userId],
   );
-
-  useEffect(() => {
-    void load(null);
-  }, [load]);
+  const list = usePagedList(fetchPage);
 
   const userName = (id: string | null) => {
     if (!id) return null;
@@ -101,16 +83,13 @@ export function AuditLog({ filters, canListUsers }: { filters: AuditFilters; can
   };
   const who = (id: string | null) => (id ? (userName(id) ?? `User ${id.slice(0, 8)}`) : '—');
 
-  const search = (event: FormEvent) => {
-    event.preventDefault();
-    navigate({ name: 'audit', ...draft });
-  };
+  const search = () => navigate({ name: 'audit', ...draft });
   const filtered = Boolean(type || userId);
 
   return (
     <section aria-labelledby="audit-title">
       <ScreenHeading id="audit-title">Audit log</ScreenHeading>
-      <form className="filters" role="search" aria-label="Filter the audit log" onSubmit={search}>
+      <FilterBar label="Filter the audit log" submitLabel="Filter" onSearch={search} clearHref={filtered ? hrefOf({ name: 'audit' }) : undefined}>
         <div className="field">
           <label htmlFor="audit-type">Event</label>
           <select id="audit-type" value={draft.type} onChange={(event) => setDraft({ ...draft, type: event.target.value })}>
@@ -134,74 +113,51 @@ export function AuditLog({ filters, canListUsers }: { filters: AuditFilters; can
             ))}
           </select>
         </div>
-        <button type="submit">Filter</button>
-        {filtered && (
-          <a className="button" href={hrefOf({ name: 'audit' })}>
-            Clear filters
-          </a>
-        )}
-      </form>
+      </FilterBar>
 
-      <ErrorMessage>{error}</ErrorMessage>
-
-      {!loading && !error && items.length === 0 ? (
-        <div className="empty">
-          <p>{filtered ? 'No events match these filters.' : 'No events recorded yet.'}</p>
-        </div>
-      ) : (
-        <div className="table-wrap">
-          <table>
-            <caption className="visually-hidden">Audit events, newest first</caption>
-            <thead>
-              <tr>
-                <th scope="col">When</th>
-                <th scope="col">Event</th>
-                <th scope="col">About</th>
-                <th scope="col">By</th>
-                <th scope="col">IP address</th>
-                <th scope="col">Details</th>
-              </tr>
-            </thead>
-            <tbody>
-              {items.map((event) => (
-                <tr key={event.id}>
-                  <td>{formatDateTime(event.at)}</td>
-                  <td>{auditTypeLabel(event.type)}</td>
-                  <td>
-                    {event.userId ? (
-                      <a href={hrefOf({ name: 'audit', type, userId: event.userId })} title="Show only this user's events">
-                        {who(event.userId)}
-                      </a>
-                    ) : (
-                      '—'
-                    )}
-                  </td>
-                  <td>{event.actorId === event.userId && event.actorId ? 'Themselves' : who(event.actorId)}</td>
-                  <td>{event.ip ?? '—'}</td>
-                  <td>
-                    <dl className="detail-list">
-                      {Object.entries(event.detail).map(([key, value]) => (
-                        <div key={key}>
-                          <dt>{wordsOf(key)}:</dt>
-                          <dd>{valueText(value, userName)}</dd>
-                        </div>
-                      ))}
-                    </dl>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
-      <p className="hint" aria-live="polite">
-        {loading ? 'Loading…' : `${items.length} shown${nextCursor ? '; more are available' : ''}.`}
-      </p>
-      {nextCursor && (
-        <button type="button" onClick={() => void load(nextCursor)} disabled={loading}>
-          Load more
-        </button>
-      )}
+      <PagedTable
+        list={list}
+        caption="Audit events, newest first"
+        columns={
+          <>
+            <th scope="col">When</th>
+            <th scope="col">Event</th>
+            <th scope="col">About</th>
+            <th scope="col">By</th>
+            <th scope="col">IP address</th>
+            <th scope="col">Details</th>
+          </>
+        }
+        empty={<p>{filtered ? 'No events match these filters.' : 'No events recorded yet.'}</p>}
+      >
+        {list.items.map((event) => (
+          <tr key={event.id}>
+            <td>{formatDateTime(event.at)}</td>
+            <td>{auditTypeLabel(event.type)}</td>
+            <td>
+              {event.userId ? (
+                <a href={hrefOf({ name: 'audit', type, userId: event.userId })} title="Show only this user's events">
+                  {who(event.userId)}
+                </a>
+              ) : (
+                '—'
+              )}
+            </td>
+            <td>{event.actorId === event.userId && event.actorId ? 'Themselves' : who(event.actorId)}</td>
+            <td>{event.ip ?? '—'}</td>
+            <td>
+              <dl className="detail-list">
+                {Object.entries(event.detail).map(([key, value]) => (
+                  <div key={key}>
+                    <dt>{wordsOf(key)}:</dt>
+                    <dd>{valueText(value, userName)}</dd>
+                  </div>
+                ))}
+              </dl>
+            </td>
+          </tr>
+        ))}
+      </PagedTable>
     </section>
   );
 }
