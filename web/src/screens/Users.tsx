@@ -3,102 +3,76 @@
 // its VALIDATION_FAILED field errors are shown at their fields. The phone is
 // typed as people write it and sent in E.164.
 
-import { useCallback, useEffect, useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import { api } from '../api';
 import { formatDateTime } from '../format';
 import { CHECK_FIELDS, describedBy, fieldErrorsOf, type FieldErrors } from '../fields';
 import { portalMessage } from '../messages';
+import { PagedTable, usePagedList } from '../paged-list';
 import { INVALID_PHONE_MESSAGE, PHONE_HINT, toE164 } from '../phone';
-import { ROLE_NAMES, type AdminUser, type CreatedUser, type Lender, type PasswordSetupLink, type UserList } from '../types';
+import { ROLE_NAMES, type CreatedUser, type Lender, type PasswordSetupLink, type UserList } from '../types';
 import { ErrorMessage, FieldMessage, ScreenHeading, StatusMessage } from '../ui';
 import { SetupLinkPanel, UserManage } from './UserManage';
 
 const LABELS: Record<string, string> = { email: 'Email', name: 'Name', password: 'Password', phone: 'Phone', roles: 'Roles', lenderId: 'Lender' };
 
+const fetchUsersPage = (cursor: string | null) => api<UserList>('GET', '/api/rbac/users', { query: { limit: 50, cursor } });
+
 export function Users() {
-  const [items, setItems] = useState<AdminUser[]>([]);
-  const [nextCursor, setNextCursor] = useState<string | null>(null);
+  const list = usePagedList(fetchUsersPage);
   const [lenders, setLenders] = useState<Lender[]>([]);
-  const [loading, setLoading] = useState(true);
-  const [error, setError] = useState<string | null>(null);
   const [managedId, setManagedId] = useState<string | null>(null);
 
-  const load = useCallback(async (cursor: string | null) => {
-    setLoading(true);
-    setError(null);
-    try {
-      const page = await api<UserList>('GET', '/api/rbac/users', { query: { limit: 50, cursor } });
-      setItems((previous) => (cursor ? [...previous, ...page.items] : page.items));
-      setNextCursor(page.nextCursor);
-    } catch (caught) {
-      setError(portalMessage(caught));
-    } finally {
-      setLoading(false);
-    }
-  }, []);
-
   useEffect(() => {
-    void load(null);
     api<{ items: Lender[] }>('GET', '/api/rbac/lenders').then(
       (answer) => setLenders(answer.items),
       () => setLenders([]),
     );
-  }, [load]);
+  }, []);
 
-  const managed = items.find((user) => user.id === managedId);
+  const managed = list.items.find((user) => user.id === managedId);
   const lenderName = (id: string | null) => (id ? (lenders.find((lender) => lender.id === id)?.name ?? id.slice(0, 8)) : '—');
 
   return (
     <section aria-labelledby="users-title">
       <ScreenHeading id="users-title">Users</ScreenHeading>
-      <ErrorMessage>{error}</ErrorMessage>
-      <div className="table-wrap">
-        <table>
-          <caption className="visually-hidden">Users</caption>
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Email</th>
-              <th scope="col">Phone</th>
-              <th scope="col">Roles</th>
-              <th scope="col">Lender</th>
-              <th scope="col">State</th>
-              <th scope="col">Created</th>
-              <th scope="col">Action</th>
-            </tr>
-          </thead>
-          <tbody>
-            {items.map((user) => (
-              <tr key={user.id}>
-                <td>{user.name}</td>
-                <td>{user.email}</td>
-                <td>{user.phone ?? '—'}</td>
-                <td>{user.roles.join(', ') || '—'}</td>
-                <td>{lenderName(user.lenderId)}</td>
-                <td>{user.disabled ? 'Disabled' : user.passwordSet ? 'Active' : 'Invited'}</td>
-                <td>{formatDateTime(user.createdAt)}</td>
-                <td>
-                  <button type="button" onClick={() => setManagedId(user.id)} aria-expanded={managedId === user.id}>
-                    Manage<span className="visually-hidden"> {user.name}</span>
-                  </button>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
-      <p className="hint" aria-live="polite">
-        {loading ? 'Loading…' : `${items.length} shown${nextCursor ? '; more are available' : ''}.`}
-      </p>
-      {nextCursor && (
-        <button type="button" onClick={() => void load(nextCursor)} disabled={loading}>
-          Load more
-        </button>
-      )}
+      <PagedTable
+        list={list}
+        caption="Users"
+        columns={
+          <>
+            <th scope="col">Name</th>
+            <th scope="col">Email</th>
+            <th scope="col">Phone</th>
+            <th scope="col">Roles</th>
+            <th scope="col">Lender</th>
+            <th scope="col">State</th>
+            <th scope="col">Created</th>
+            <th scope="col">Action</th>
+          </>
+        }
+      >
+        {list.items.map((user) => (
+          <tr key={user.id}>
+            <td>{user.name}</td>
+            <td>{user.email}</td>
+            <td>{user.phone ?? '—'}</td>
+            <td>{user.roles.join(', ') || '—'}</td>
+            <td>{lenderName(user.lenderId)}</td>
+            <td>{user.disabled ? 'Disabled' : user.passwordSet ? 'Active' : 'Invited'}</td>
+            <td>{formatDateTime(user.createdAt)}</td>
+            <td>
+              <button type="button" onClick={() => setManagedId(user.id)} aria-expanded={managedId === user.id}>
+                Manage<span className="visually-hidden"> {user.name}</span>
+              </button>
+            </td>
+          </tr>
+        ))}
+      </PagedTable>
 
-      {managed && <UserManage key={managed.id} user={managed} lenders={lenders} onChanged={() => void load(null)} onClose={() => setManagedId(null)} />}
+      {managed && <UserManage key={managed.id} user={managed} lenders={lenders} onChanged={list.reload} onClose={() => setManagedId(null)} />}
 
-      <CreateUser lenders={lenders} onCreated={() => void load(null)} />
+      <CreateUser lenders={lenders} onCreated={list.reload} />
     </section>
   );
 }
