@@ -9,9 +9,9 @@ import { formatDateTime } from '../format';
 import { CHECK_FIELDS, describedBy, fieldErrorsOf, type FieldErrors } from '../fields';
 import { portalMessage } from '../messages';
 import { PagedTable, usePagedList } from '../paged-list';
-import { INVALID_PHONE_MESSAGE, PHONE_HINT, toE164 } from '../phone';
-import { ROLE_NAMES, type CreatedUser, type Lender, type PasswordSetupLink, type UserList } from '../types';
+import type { CreatedUser, Lender, PasswordSetupLink, UserList } from '../types';
 import { ErrorMessage, FieldMessage, ScreenHeading, StatusMessage } from '../ui';
+import { checkPhoneAndLender, UserLenderField, UserPhoneField, UserRolesField } from './UserFields';
 import { SetupLinkPanel, UserManage } from './UserManage';
 
 const LABELS: Record<string, string> = { email: 'Email', name: 'Name', password: 'Password', phone: 'Phone', roles: 'Roles', lenderId: 'Lender' };
@@ -91,16 +91,11 @@ function CreateUser({ lenders, onCreated }: { lenders: Lender[]; onCreated: () =
   const [invitation, setInvitation] = useState<{ link: PasswordSetupLink; email: string } | null>(null);
   const [busy, setBusy] = useState(false);
 
-  const toggleRole = (role: string, on: boolean) => setRoles((previous) => (on ? [...new Set([...previous, role])] : previous.filter((name) => name !== role)));
-
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     setCreated(null);
     setInvitation(null);
-    const mine: FieldErrors = {};
-    if (roles.includes('lender') && !lenderId) mine.lenderId = 'A lender user needs a lender: choose one.';
-    const e164 = phone.trim() ? toE164(phone) : null;
-    if (phone.trim() && e164 === null) mine.phone = INVALID_PHONE_MESSAGE;
+    const { phoneE164, errors: mine } = checkPhoneAndLender(phone, roles, lenderId);
     setFieldErrors(mine);
     if (Object.keys(mine).length > 0) {
       setError(CHECK_FIELDS);
@@ -115,7 +110,7 @@ function CreateUser({ lenders, onCreated }: { lenders: Lender[]; onCreated: () =
           name: name.trim(),
           ...(invite ? {} : { password }),
           roles,
-          ...(e164 ? { phone: e164 } : {}),
+          ...(phoneE164 ? { phone: phoneE164 } : {}),
           ...(lenderId ? { lenderId } : {}),
         },
       });
@@ -174,42 +169,17 @@ function CreateUser({ lenders, onCreated }: { lenders: Lender[]; onCreated: () =
             <FieldMessage id="user-password" error={fieldErrors.password} />
           </div>
         )}
-        <div className="field">
-          <label htmlFor="user-phone">Phone (for sign-in codes)</label>
-          <input
-            {...describedBy('user-phone', fieldErrors.phone, true)}
-            type="tel"
-            maxLength={40}
-            autoComplete="off"
-            placeholder="613-555-0142"
-            value={phone}
-            onChange={(event) => setPhone(event.target.value)}
-          />
-          <span id="user-phone-hint" className="hint">
-            {PHONE_HINT} Without a phone the user cannot sign in.
-          </span>
-          <FieldMessage id="user-phone" error={fieldErrors.phone} />
-        </div>
-        <fieldset className="field">
-          <legend>Roles</legend>
-          {ROLE_NAMES.map((role) => (
-            <label key={role} className="checkbox">
-              <input type="checkbox" checked={roles.includes(role)} onChange={(event) => toggleRole(role, event.target.checked)} /> {role}
-            </label>
-          ))}
-        </fieldset>
-        <div className="field">
-          <label htmlFor="user-lender">Lender</label>
-          <select {...describedBy('user-lender', fieldErrors.lenderId)} value={lenderId} onChange={(event) => setLenderId(event.target.value)}>
-            <option value="">None</option>
-            {lenders.map((lender) => (
-              <option key={lender.id} value={lender.id}>
-                {lender.name}
-              </option>
-            ))}
-          </select>
-          <FieldMessage id="user-lender" error={fieldErrors.lenderId} />
-        </div>
+        <UserPhoneField
+          id="user-phone"
+          value={phone}
+          onChange={setPhone}
+          error={fieldErrors.phone}
+          hint="Without a phone the user cannot sign in."
+          autoComplete="off"
+          placeholder="613-555-0142"
+        />
+        <UserRolesField roles={roles} onChange={setRoles} />
+        <UserLenderField id="user-lender" lenders={lenders} value={lenderId} onChange={setLenderId} error={fieldErrors.lenderId} />
         <div className="actions">
           <button type="submit" className="primary" disabled={busy}>
             {busy ? 'Creating…' : 'Create user'}
