@@ -9,10 +9,10 @@ import { api } from '../api';
 import { CHECK_FIELDS, describedBy, fieldErrorsOf, type FieldErrors } from '../fields';
 import { formatDateTime } from '../format';
 import { portalMessage } from '../messages';
-import { INVALID_PHONE_MESSAGE, PHONE_HINT, toE164 } from '../phone';
-import { ROLE_NAMES, type AdminUser, type Lender, type PasswordSetupLink, type UserChange, type UserSession } from '../types';
+import type { AdminUser, Lender, PasswordSetupLink, UserChange, UserSession } from '../types';
 import { ConfirmDialog, ErrorMessage, FieldMessage, StatusMessage } from '../ui';
 import { SessionTable } from './SessionTable';
+import { checkPhoneAndLender, UserLenderField, UserPhoneField, UserRolesField } from './UserFields';
 
 const LABELS: Record<string, string> = { name: 'Name', phone: 'Phone', roles: 'Roles', lenderId: 'Lender', disabled: 'Disabled' };
 
@@ -86,10 +86,7 @@ export function UserManage({ user, lenders, onChanged, onClose }: { user: AdminU
   };
 
   const changeOf = (): UserChange | null => {
-    const mine: FieldErrors = {};
-    const e164 = phone.trim() ? toE164(phone) : null;
-    if (phone.trim() && e164 === null) mine.phone = INVALID_PHONE_MESSAGE;
-    if (roles.includes('lender') && !lenderId) mine.lenderId = 'A lender user needs a lender: choose one.';
+    const { phoneE164, errors: mine } = checkPhoneAndLender(phone, roles, lenderId);
     setFieldErrors(mine);
     if (Object.keys(mine).length > 0) {
       setError(CHECK_FIELDS);
@@ -97,7 +94,7 @@ export function UserManage({ user, lenders, onChanged, onClose }: { user: AdminU
     }
     const change: UserChange = {};
     if (name.trim() !== user.name) change.name = name.trim();
-    if (e164 !== user.phone) change.phone = e164;
+    if (phoneE164 !== user.phone) change.phone = phoneE164;
     if ([...roles].sort().join() !== [...user.roles].sort().join()) change.roles = roles as UserChange['roles'];
     if ((lenderId || null) !== user.lenderId) change.lenderId = lenderId || null;
     if (disabled !== user.disabled) change.disabled = disabled;
@@ -126,8 +123,6 @@ export function UserManage({ user, lenders, onChanged, onClose }: { user: AdminU
     else void save(change);
   };
 
-  const toggleRole = (role: string, on: boolean) => setRoles((previous) => (on ? [...new Set([...previous, role])] : previous.filter((item) => item !== role)));
-
   return (
     <section className="panel" aria-labelledby="manage-user-title">
       <h2 id="manage-user-title">Manage {user.name}</h2>
@@ -143,34 +138,9 @@ export function UserManage({ user, lenders, onChanged, onClose }: { user: AdminU
           <input {...describedBy('edit-name', fieldErrors.name)} required maxLength={200} value={name} onChange={(event) => setName(event.target.value)} />
           <FieldMessage id="edit-name" error={fieldErrors.name} />
         </div>
-        <div className="field">
-          <label htmlFor="edit-phone">Phone (for sign-in codes)</label>
-          <input {...describedBy('edit-phone', fieldErrors.phone, true)} type="tel" maxLength={40} value={phone} onChange={(event) => setPhone(event.target.value)} />
-          <span id="edit-phone-hint" className="hint">
-            {PHONE_HINT} Leave empty to remove the phone.
-          </span>
-          <FieldMessage id="edit-phone" error={fieldErrors.phone} />
-        </div>
-        <fieldset className="field">
-          <legend>Roles</legend>
-          {ROLE_NAMES.map((role) => (
-            <label key={role} className="checkbox">
-              <input type="checkbox" checked={roles.includes(role)} onChange={(event) => toggleRole(role, event.target.checked)} /> {role}
-            </label>
-          ))}
-        </fieldset>
-        <div className="field">
-          <label htmlFor="edit-lender">Lender</label>
-          <select {...describedBy('edit-lender', fieldErrors.lenderId)} value={lenderId} onChange={(event) => setLenderId(event.target.value)}>
-            <option value="">None</option>
-            {lenders.map((lender) => (
-              <option key={lender.id} value={lender.id}>
-                {lender.name}
-              </option>
-            ))}
-          </select>
-          <FieldMessage id="edit-lender" error={fieldErrors.lenderId} />
-        </div>
+        <UserPhoneField id="edit-phone" value={phone} onChange={setPhone} error={fieldErrors.phone} hint="Leave empty to remove the phone." />
+        <UserRolesField roles={roles} onChange={setRoles} />
+        <UserLenderField id="edit-lender" lenders={lenders} value={lenderId} onChange={setLenderId} error={fieldErrors.lenderId} />
         <label className="checkbox">
           <input type="checkbox" checked={disabled} onChange={(event) => setDisabled(event.target.checked)} /> Disabled (cannot sign in)
         </label>
