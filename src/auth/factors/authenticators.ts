@@ -149,7 +149,7 @@ export function createAuthenticators(deps: AuthenticatorDeps): Authenticators {
       await db.transaction(async (tx) => {
         const removed = await tx
           .update(users)
-          .set({ totpSecretEncrypted: null, totpPendingSecretEncrypted: null, updatedAt: sql`now()` })
+          .set({ totpSecretEncrypted: null, totpPendingSecretEncrypted: null, updatedAt: clock.now() })
           .where(and(eq(users.id, userId), isNotNull(users.totpSecretEncrypted)))
           .returning({ id: users.id });
         if (removed.length === 0) throw new AppError('NOT_FOUND', { detail: 'This user has no authenticator app.' });
