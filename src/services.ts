@@ -20,6 +20,7 @@ import { createPasswordChange, type PasswordChange } from './auth/password-chang
 import { createPasswordSetup, type PasswordSetup } from './auth/password-setup.js';
 import { createSessionList, type SessionList } from './auth/session-list.js';
 import { createCachedUserViews, createSessionCache, listenForRevocations, withSessionCache, type FindUserView, type SessionCache } from './auth/session-cache.js';
+import { withRecoveryCodeDrops, withSecuritySummaryCache, withUserChangeDrops } from './auth/security-summary-cache.js';
 import { cryptoRandom, systemClock, type Clock, type Random } from './core/clock.js';
 import { createRateLimitClearing, type RateLimitClearing } from './limits/clear.js';
 import { createRateLimitListing, type RateLimitListing } from './limits/limited-list.js';
@@ -70,7 +71,7 @@ export interface Services {
   passwordSetup: PasswordSetup;
   /** The sessions a user (or an admin) can see and end. */
   sessionList: SessionList;
-  /** The authenticator app and recovery codes of a user (API.md "Second factors"). */
+  /** The authenticator app and recovery codes of a user (API.md "Second factors"); summary() from sessionCache. */
   authenticators: Authenticators;
   userAdmin: UserAdmin;
   applications: Applications;
@@ -147,8 +148,9 @@ export async function createServices(
   const confirmPassword = createPasswordConfirmation({ config, limits, passwords, audit });
   let dataKey: Promise<Buffer> | undefined;
   const dataKeyOnce = () => (dataKey ??= dataEncryptionKeyFor(config));
-  const recoveryCodes = createRecoveryCodeStore({ db, clock, random, dataKey: dataKeyOnce });
-  const authenticators = createAuthenticators({
+  // A recovery code spent at sign-in changes /me's summary: this store drops it here, the trigger everywhere.
+  const recoveryCodes = withRecoveryCodeDrops(createRecoveryCodeStore({ db, clock, random, dataKey: dataKeyOnce }), sessionCache);
+  const authenticators = withSecuritySummaryCache(createAuthenticators({
     db,
     clock,
     random,
@@ -157,7 +159,7 @@ export async function createServices(
     recoveryCodes,
     confirmPassword,
     issuer: 'Boreal Portal',
-  });
+  }), sessionCache);
   const signIn = createSignIn({
     db,
     config,
@@ -208,7 +210,7 @@ export async function createServices(
     passwordSetup,
     sessionList: createSessionList({ db, sessions, audit }),
     authenticators,
-    userAdmin: createUserAdmin({ db, clock, passwords, sessions, audit, passwordSetup }),
+    userAdmin: withUserChangeDrops(createUserAdmin({ db, clock, passwords, sessions, audit, passwordSetup }), sessionCache),
     applications: createApplications({ db, clock, audit }),
     rateLimitClearing: createRateLimitClearing({ db, limits, requestCounters, audit }),
     rateLimitListing: createRateLimitListing({ db, limits, requestCounters, config }),

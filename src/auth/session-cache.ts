@@ -1,8 +1,9 @@
-// Live sessions (and the user view /api/auth/me answers with) kept in this
-// instance's memory, so an authenticated request costs no database round
-// trip. Safe only while the instance hears every revocation: the database
-// announces each on the channel `boreal_sessions` (a trigger, migration
-// 0002), and this instance LISTENs. While it does not listen (the
+// Live sessions (and the user view and security summary /api/auth/me
+// answers with) kept in this instance's memory, so an authenticated request
+// costs no database round trip. Safe only while the instance hears every
+// revocation and change: the database announces each on the channel
+// `boreal_sessions` (triggers, migrations 0003 and 0004), and this instance
+// LISTENs. While it does not listen (the
 // connection was lost), nothing is served from memory: every request reads
 // the database until it listens again, and then the whole cache is dropped,
 // since notifications sent meanwhile are lost.
@@ -14,10 +15,13 @@
 
 import type { DatabaseHandle, DbExecutor } from '../db/connect.js';
 import { findUserById, toUserView, type UserView } from '../users/users-repository.js';
+import type { SecuritySummary } from './factors/authenticators.js';
 import type { LiveSessionPrincipal, SessionStore } from './sessions.js';
 
 export const SESSIONS_CHANNEL = 'boreal_sessions';
 const USER_PREFIX = 'user:';
+/** A change of the user's second factors that leaves the users row alone (their recovery codes): only the summary goes. */
+const SECURITY_PREFIX = 'security:';
 
 /** Entries kept at most, per kind; past it the least recently used go first. */
 export const DEFAULT_SESSION_CACHE_ENTRIES = 10_000;
@@ -34,14 +38,18 @@ export interface SessionCache {
   rememberSession(entry: CachedSession, readSince: number): void;
   user(userId: string): UserView | undefined;
   rememberUser(view: UserView, readSince: number): void;
+  security(userId: string): SecuritySummary | undefined;
+  rememberSecurity(userId: string, summary: SecuritySummary, readSince: number): void;
   dropSession(sessionId: string): void;
-  /** The user's view and every session of theirs (their disabled flag and lender are in it). */
+  /** The user's view, security summary and every session of theirs (their disabled flag and lender are in it). */
   dropUser(userId: string): void;
+  /** The user's security summary alone. */
+  dropSecurity(userId: string): void;
   dropAll(): void;
-  /** Applies one payload of the channel: a session id or `user:<id>`. */
+  /** Applies one payload of the channel: a session id, `user:<id>` or `security:<id>`. */
   applyNotification(payload: string): void;
   setListening(listening: boolean): void;
-  size(): { sessions: number; users: number };
+  size(): { sessions: number; users: number; securities: number };
 }
 
 /** A Map used as an LRU: a hit moves the key to the end; inserting past the cap drops the first. */
@@ -79,6 +87,7 @@ export function createSessionCache(options: { maxEntries?: number } = {}): Sessi
   const capacity = options.maxEntries ?? DEFAULT_SESSION_CACHE_ENTRIES;
   const sessions = new Lru<CachedSession>(capacity);
   const users = new Lru<UserView>(capacity);
+  const securities = new Lru<SecuritySummary>(capacity);
   let generation = 0;
   let listening = false;
 
@@ -95,6 +104,10 @@ export function createSessionCache(options: { maxEntries?: number } = {}): Sessi
     rememberUser(view, readSince) {
       if (listening && readSince === generation) users.set(view.id, view);
     },
+    security: (userId) => (listening ? securities.get(userId) : undefined),
+    rememberSecurity(userId, summary, readSince) {
+      if (listening && readSince === generation) securities.set(userId, summary);
+    },
     dropSession(sessionId) {
       generation += 1;
       sessions.delete(sessionId);
@@ -102,15 +115,22 @@ export function createSessionCache(options: { maxEntries?: number } = {}): Sessi
     dropUser(userId) {
       generation += 1;
       users.delete(userId);
+      securities.delete(userId);
       sessions.deleteWhere((entry) => entry.userId === userId);
+    },
+    dropSecurity(userId) {
+      generation += 1;
+      securities.delete(userId);
     },
     dropAll() {
       generation += 1;
       sessions.clear();
       users.clear();
+      securities.clear();
     },
     applyNotification(payload) {
       if (payload.startsWith(USER_PREFIX)) cache.dropUser(payload.slice(USER_PREFIX.length));
+      else if (payload.startsWith(SECURITY_PREFIX)) cache.dropSecurity(payload.slice(SECURITY_PREFIX.length));
       else cache.dropSession(payload);
     },
     setListening(value) {
@@ -118,7 +138,7 @@ export function createSessionCache(options: { maxEntries?: number } = {}): Sessi
       cache.dropAll();
       listening = value;
     },
-    size: () => ({ sessions: sessions.size, users: users.size }),
+    size: () => ({ sessions: sessions.size, users: users.size, securities: securities.size }),
   };
   return cache;
 }

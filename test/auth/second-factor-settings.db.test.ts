@@ -3,6 +3,7 @@
 // LOCKOUT_PASSWORD like at login; the admin's reset of a lost authenticator.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from 'drizzle-orm';
 import { bearer, json, postJson, signIn, type TestApp, createTestApp } from '../helpers/app.js';
 import { RELAXED_LIMITS, auditRows, createUser, expectProblem, startLogin } from './support.js';
 import { enrollAuthenticator } from './factors-support.js';
@@ -85,5 +86,16 @@ describe('the admin resets a lost authenticator', () => {
     expect(after.items.find((item: { id: string }) => item.id === user.id).totp).toBe(false);
     const login = json(await postJson(t.app, '/api/auth/login', { email: user.email, password: user.password }));
     expect(login.otp.channel).toBe('sms');
+  });
+
+  it("the reset stamps the user's updated_at with the injected clock, not the database's", async () => {
+    const user = await createUser(t);
+    await enrollAuthenticator(t, user);
+    t.clock.advanceSeconds(5 * 365 * 86_400); // years from the database's real time
+    const admin = await signIn(t.app, ADMIN.email, ADMIN.password);
+    const reset = await t.app.inject({ method: 'DELETE', url: `/api/rbac/users/${user.id}/totp`, headers: bearer(admin.accessToken) });
+    expect(reset.statusCode).toBe(204);
+    const [row] = await t.database.query<{ updated_at: Date | string }>(sql`select updated_at from users where id = ${user.id}`);
+    expect(new Date(row!.updated_at).toISOString()).toBe(t.clock.now().toISOString());
   });
 });

@@ -1,13 +1,16 @@
 // Sessions served from memory stay exactly as revocable as read from the
 // database: a revocation made anywhere (here by a plain UPDATE, as another
 // instance or a CLI command would) reaches this instance through
-// LISTEN/NOTIFY within 100 ms; a change of the user reaches /me's view; and
+// LISTEN/NOTIFY within 100 ms; a change of the user reaches /me's view; a
+// change of the user's second factors reaches /me's security summary; and
 // the instance that revokes drops the session before it answers.
 
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, createTestApp, json, signIn, type TestApp } from '../helpers/app.js';
 import { within } from '../helpers/poll.js';
+import { createUser } from './support.js';
+import { enrollAuthenticator } from './factors-support.js';
 
 const me = (t: TestApp, accessToken: string) => t.app.inject({ method: 'GET', url: '/api/auth/me', headers: bearer(accessToken) });
 
@@ -50,5 +53,29 @@ describe('session cache and revocation notices', () => {
     await t.database.query(sql`update users set disabled = true where id = ${user.id}`);
     await within(100, async () => (await me(t, accessToken)).statusCode === 401);
     await t.database.query(sql`update users set disabled = false where id = ${user.id}`);
+  });
+
+  it("a recovery code spent or removed by another writer reaches /me's cached security summary within 100 ms", async () => {
+    const user = await createUser(t);
+    const { accessToken } = await enrollAuthenticator(t, user);
+    expect(json(await me(t, accessToken)).security).toMatchObject({ totp: true, recoveryCodesLeft: 10 });
+    expect(t.services.sessionCache.security(user.id)).toMatchObject({ recoveryCodesLeft: 10 }); // cached: only a notice can change it now
+    await t.database.query(sql`update recovery_codes set used_at = now() where id = (select id from recovery_codes where user_id = ${user.id} limit 1)`);
+    await within(100, async () => json(await me(t, accessToken)).security.recoveryCodesLeft === 9);
+    expect(t.services.sessionCache.security(user.id)).toMatchObject({ recoveryCodesLeft: 9 });
+    await t.database.query(sql`delete from recovery_codes where user_id = ${user.id}`);
+    await within(100, async () => json(await me(t, accessToken)).security.recoveryCodesLeft === 0);
+  });
+
+  it("the phone or the authenticator changed by another writer reaches /me's cached security summary within 100 ms", async () => {
+    const user = await createUser(t);
+    const { accessToken } = await enrollAuthenticator(t, user);
+    expect(json(await me(t, accessToken)).security).toMatchObject({ phone: expect.any(String), totp: true });
+    expect(t.services.sessionCache.security(user.id)).toBeDefined();
+    await t.database.query(sql`update users set phone = null where id = ${user.id}`);
+    await within(100, async () => json(await me(t, accessToken)).security.phone === null);
+    expect(t.services.sessionCache.security(user.id)).toBeDefined();
+    await t.database.query(sql`update users set totp_secret_encrypted = null where id = ${user.id}`);
+    await within(100, async () => json(await me(t, accessToken)).security.totp === false);
   });
 });

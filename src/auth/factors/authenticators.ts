@@ -5,14 +5,14 @@
 // that only moves totp_last_used_step forward, so of parallel requests with
 // one code exactly one wins and a replayed code is a wrong one.
 
-import { and, eq, isNotNull, isNull, lt, or, sql } from 'drizzle-orm';
+import { and, count, eq, isNotNull, isNull, lt, or, sql } from 'drizzle-orm';
 import { AppError, validationError } from '../../errors.js';
 import type { AuditLog } from '../../audit/audit.js';
 import type { Clock, Random } from '../../core/clock.js';
 import { maskPhone } from '../../core/phone-mask.js';
 import type { Database, DbExecutor } from '../../db/connect.js';
 import { isUuid } from '../../db/ids.js';
-import { users } from '../../db/schema.js';
+import { recoveryCodes as recoveryCodeRows, users } from '../../db/schema.js';
 import type { SecretBox } from '../../secrets/secret-box.js';
 import { findUserById } from '../../users/users-repository.js';
 import type { ConfirmPassword } from '../password-confirmation.js';
@@ -149,7 +149,7 @@ export function createAuthenticators(deps: AuthenticatorDeps): Authenticators {
       await db.transaction(async (tx) => {
         const removed = await tx
           .update(users)
-          .set({ totpSecretEncrypted: null, totpPendingSecretEncrypted: null, updatedAt: sql`now()` })
+          .set({ totpSecretEncrypted: null, totpPendingSecretEncrypted: null, updatedAt: clock.now() })
           .where(and(eq(users.id, userId), isNotNull(users.totpSecretEncrypted)))
           .returning({ id: users.id });
         if (removed.length === 0) throw new AppError('NOT_FOUND', { detail: 'This user has no authenticator app.' });
@@ -159,11 +159,20 @@ export function createAuthenticators(deps: AuthenticatorDeps): Authenticators {
     },
 
     async summary(userId) {
-      const row = await userRow(userId);
+      // One statement, so the enrollment and the count come from one snapshot (and a cold /me costs one round trip).
+      const codesLeft = db
+        .select({ left: count() })
+        .from(recoveryCodeRows)
+        .where(and(eq(recoveryCodeRows.userId, users.id), isNull(recoveryCodeRows.usedAt)));
+      const [row] = await db
+        .select({ phone: users.phone, totp: sql<boolean>`${users.totpSecretEncrypted} is not null`, recoveryCodesLeft: sql<number>`(${codesLeft})`.mapWith(Number) })
+        .from(users)
+        .where(eq(users.id, userId));
+      if (!row) throw new AppError('INVALID_TOKEN');
       return {
         phone: row.phone ? maskPhone(row.phone) : null,
-        totp: row.totpSecretEncrypted !== null,
-        recoveryCodesLeft: row.totpSecretEncrypted ? await recoveryCodes.countLeft(userId) : 0,
+        totp: row.totp,
+        recoveryCodesLeft: row.totp ? row.recoveryCodesLeft : 0,
       };
     },
 
