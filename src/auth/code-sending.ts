@@ -5,8 +5,9 @@
 
 import { AppError, tooManyRequests } from '../errors.js';
 import type { Config } from '../config.js';
-import type { AuditLog } from '../audit/audit.js';
-import { type LimitDecision, type Limits } from '../limits/limits.js';
+import type { AuditEventInput, AuditLog } from '../audit/audit.js';
+import type { DbExecutor } from '../db/connect.js';
+import { type Limits } from '../limits/limits.js';
 import { limitKeys } from '../limits/limit-keys.js';
 import type { DeliveryChannel, OtpProvider } from '../otp/provider.js';
 import { maskPhone } from '../core/phone-mask.js';
@@ -25,9 +26,13 @@ export interface CodeSendingDeps {
 
 export interface CodeSending {
   refuseIfCountryNotAllowed(phone: string, channel?: DeliveryChannel): void;
-  consumeSendAllowance(phone: string, ip: string, channel?: DeliveryChannel): Promise<void>;
-  /** Starts a verification at the provider by `channel` (default sms); returns its reference. */
-  sendCode(userId: string, phone: string, ip: string, channel?: DeliveryChannel): Promise<string | null>;
+  consumeSendAllowance(phone: string, ip: string, channel?: DeliveryChannel, executor?: DbExecutor): Promise<void>;
+  /**
+   * Starts a verification at the provider by `channel` (default sms); returns
+   * its reference and the OTP_SENT event, which the caller records in the
+   * transaction that stores the send. A failed send is audited here.
+   */
+  sendCode(userId: string, phone: string, ip: string, channel?: DeliveryChannel): Promise<{ providerRef: string | null; sentEvent: AuditEventInput }>;
   releaseProvider(challenge: Pick<Challenge, 'phone' | 'providerRef'>): Promise<void>;
 }
 
@@ -45,20 +50,18 @@ export function createCodeSending({ config, limits, audit, otp, metrics = NO_SIG
     },
 
     /**
-     * Counts this send per phone and per IP, each atomically. A send refused
-     * by either is counted in neither: the allowance already taken is given
-     * back. (A send then attempted at the provider stays counted, even if it failed.)
+     * Counts this send per phone and per IP, in one statement (`executor`: the
+     * login's transaction). A send refused by either is counted in neither.
+     * (A send then attempted at the provider stays counted, even if it failed.)
      */
-    async consumeSendAllowance(phone, ip, channel = 'sms') {
-      const taken: Array<{ key: string; decision: LimitDecision }> = [];
-      for (const [key, rules] of [[limitKeys.otpPerPhone(phone), config.limits.otpPerPhone], [limitKeys.otpPerIp(ip), config.limits.otpPerIp]] as const) {
-        const decision = await limits.consume(key, rules);
-        if (!decision.allowed) {
-          for (const earlier of taken) await limits.refund(earlier.key, earlier.decision.recordedAt!);
-          metrics.otpSend(channel, 'rate_limited');
-          throw otpRateLimited(decision.retryAfterSeconds);
-        }
-        taken.push({ key, decision });
+    async consumeSendAllowance(phone, ip, channel = 'sms', executor) {
+      const decision = await limits.consumeAll([
+        { key: limitKeys.otpPerPhone(phone), rules: config.limits.otpPerPhone },
+        { key: limitKeys.otpPerIp(ip), rules: config.limits.otpPerIp },
+      ], executor);
+      if (!decision.allowed) {
+        metrics.otpSend(channel, 'rate_limited');
+        throw otpRateLimited(decision.retryAfterSeconds);
       }
     },
 
@@ -66,8 +69,7 @@ export function createCodeSending({ config, limits, audit, otp, metrics = NO_SIG
       try {
         const { providerRef } = await otp.startVerification(phone, channel);
         metrics.otpSend(channel, 'sent');
-        await audit.record({ type: 'OTP_SENT', userId, actorId: userId, ip, detail: { provider: otp.name, to: maskPhone(phone), channel } });
-        return providerRef;
+        return { providerRef, sentEvent: { type: 'OTP_SENT', userId, actorId: userId, ip, detail: { provider: otp.name, to: maskPhone(phone), channel } } };
       } catch (error) {
         const code = error instanceof AppError ? error.code : 'OTP_PROVIDER_UNAVAILABLE';
         metrics.otpSend(channel, code === 'OTP_DELIVERY_FAILED' ? 'delivery_failed' : code === 'OTP_RATE_LIMITED' ? 'rate_limited' : 'provider_unavailable');

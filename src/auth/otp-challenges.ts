@@ -3,8 +3,8 @@
 // requests can never make a sixth guess or a second send inside the cooldown.
 
 import { and, eq, gt, isNull, lt, lte, or, sql } from 'drizzle-orm';
-import type { Database } from '../db/connect.js';
-import { otpChallenges, users } from '../db/schema.js';
+import type { Database, DbExecutor, Transaction } from '../db/connect.js';
+import { otpChallenges } from '../db/schema.js';
 import type { Clock, Random } from '../core/clock.js';
 import { addSeconds, constantTimeEqual, randomSecret, sha256Hex, splitOpaqueToken } from './crypto.js';
 
@@ -27,66 +27,111 @@ export interface ChallengeStore {
    * creates the new one in one transaction (the partial unique index
    * otp_challenges_user_open holds one open challenge per user). Returns the
    * superseded ones, whose provider verifications are to be let go.
+   * `alsoInTransaction`: writes that commit with it (the login's OTP_SENT audit).
    */
-  open(input: NewChallenge): Promise<{ challenge: Challenge; tempToken: string; superseded: Challenge[] }>;
+  open(input: NewChallenge, alsoInTransaction?: (tx: Transaction) => Promise<void>): Promise<{ challenge: Challenge; tempToken: string; superseded: Challenge[] }>;
   /** The challenge a temp token names, when its secret matches; undefined otherwise. */
   findByTempToken(tempToken: string): Promise<Challenge | undefined>;
   /** Takes one guess if the challenge is open, unexpired and has guesses left; returns the guess number. */
   claimAttempt(id: string, maxAttempts: number): Promise<number | undefined>;
+  /**
+   * The sign-in's fast path: takes one guess of the challenge `tempToken`
+   * names, in one UPDATE, if it is open, unexpired, has guesses left and its
+   * user is not locked by wrong codes (`lockoutKeyPrefix` + user id). Returns
+   * the challenge as claimed (`attempts` is this guess's number), or
+   * undefined: then the slow path finds out why.
+   */
+  claimByTempToken(tempToken: string, maxAttempts: number, lockoutKeyPrefix: string, executor?: DbExecutor): Promise<Challenge | undefined>;
   /** Gives back a guess the provider could not judge (it was down). */
   refundAttempt(id: string): Promise<void>;
   /** Takes the right to send now if the cooldown has passed; false otherwise. */
   claimResend(id: string, cooldownSeconds: number): Promise<boolean>;
   /** Undoes a claimResend no send followed, so the refused resend does not start a cooldown. */
   releaseResend(id: string, previousLastSentAt: Date | null): Promise<void>;
-  recordSend(id: string, providerRef: string | null): Promise<void>;
+  recordSend(id: string, providerRef: string | null, executor?: DbExecutor): Promise<void>;
   /** Ends an open challenge; false when it had already ended (someone else won). */
   end(id: string, reason: EndReason): Promise<Challenge | undefined>;
 }
 
+/** More parallel logins of one user than this at one instant are not a sign-in but an attack (the per-IP and per-email limits answer it). */
+const MAX_OPEN_TRIES = 20;
+
 export function createChallengeStore(db: Database, clock: Clock, random: Random): ChallengeStore {
-  async function openOnce(input: NewChallenge) {
+  /**
+   * Two statements in the caller's transaction: the user's row is locked
+   * (FOR UPDATE queues parallel logins of one user) and their open challenge
+   * ends as superseded; then the new one is created. (Not one statement: a
+   * statement's insert checks the one-open-challenge index against the rows
+   * as they were before its own update.) A parallel login that committed a
+   * challenge after the first statement began is not seen by it: the insert
+   * then collides on the index, and open() tries again, seeing it.
+   */
+  async function openOnce(input: NewChallenge, executor: Transaction) {
     const now = clock.now();
+    const nowText = now.toISOString();
     const secret = randomSecret(random);
-    return db.transaction(async (tx) => {
-      // The user's row lock queues parallel logins of one user, so each
-      // supersedes what the previous one created instead of colliding with it.
-      await tx.select({ id: users.id }).from(users).where(eq(users.id, input.userId)).for('update');
-      const superseded = await tx
-        .update(otpChallenges)
-        .set({ endedAt: now, endedReason: 'superseded' })
-        .where(and(eq(otpChallenges.userId, input.userId), isNull(otpChallenges.endedAt)))
-        .returning();
-      const [challenge] = await tx
-        .insert(otpChallenges)
-        .values({
-          userId: input.userId,
-          tempTokenHash: sha256Hex(secret),
-          phone: input.phone,
-          channel: input.channel,
-          provider: input.provider,
-          providerRef: input.providerRef,
-          // An authenticator sign-in sends nothing: its first SMS or call is not held back by the cooldown.
-          sends: input.channel === 'totp' ? 0 : 1,
-          lastSentAt: input.channel === 'totp' ? null : now,
-          expiresAt: addSeconds(now, input.ttlSeconds),
-          createdAt: now,
-        })
-        .returning();
-      return { challenge: challenge!, tempToken: `${challenge!.id}.${secret}`, superseded };
-    });
+    const superseded = (await executor.execute(sql`
+      with locked as (select id from users where id = ${input.userId} for update)
+      update otp_challenges set ended_at = ${nowText}::timestamptz, ended_reason = 'superseded'
+      where user_id = (select id from locked) and ended_at is null
+      returning *`)) as unknown as { rows: ChallengeRow[] };
+    // An authenticator sign-in sends nothing: its first SMS or call is not held back by the cooldown.
+    const sent = input.channel !== 'totp';
+    const [challenge] = await executor
+      .insert(otpChallenges)
+      .values({
+        userId: input.userId,
+        tempTokenHash: sha256Hex(secret),
+        phone: input.phone,
+        channel: input.channel,
+        provider: input.provider,
+        providerRef: input.providerRef,
+        sends: sent ? 1 : 0,
+        lastSentAt: sent ? now : null,
+        expiresAt: addSeconds(now, input.ttlSeconds),
+        createdAt: now,
+      })
+      .returning();
+    return { challenge: challenge!, tempToken: `${challenge!.id}.${secret}`, superseded: superseded.rows.map(challengeFromRow) };
   }
 
+  const openIn = (input: NewChallenge, alsoInTransaction?: (tx: Transaction) => Promise<void>) =>
+    db.transaction(async (tx) => {
+      const opened = await openOnce(input, tx);
+      await alsoInTransaction?.(tx);
+      return opened;
+    });
+
   return {
-    async open(input) {
-      try {
-        return await openOnce(input);
-      } catch (error) {
-        // Should the row lock not have queued a parallel login, its collision
-        // on the unique index is retried once, so the newest login wins.
-        if (!isUniqueViolation(error)) throw error;
-        return openOnce(input);
+    async open(input, alsoInTransaction) {
+      // A parallel login's challenge collided on the unique index (see
+      // openOnce): tried again with a fresh snapshot, so the newest login
+      // wins. Each collision means another login committed meanwhile, so the
+      // tries are bounded by the logins of one user running at once.
+      for (let tries = 1; ; tries += 1) {
+        try {
+          return await openIn(input, alsoInTransaction);
+        } catch (error) {
+          if (!isUniqueViolation(error) || tries >= MAX_OPEN_TRIES) throw error;
+        }
       }
+    },
+
+    async claimByTempToken(tempToken, maxAttempts, lockoutKeyPrefix, executor = db) {
+      const parts = splitOpaqueToken(tempToken);
+      if (!parts) return undefined;
+      const nowText = clock.now().toISOString();
+      // The secret's hash is compared by the database: a lookup by a hash of
+      // 256 random bits leaks nothing an attacker can use through timing.
+      const result = (await executor.execute(sql`
+        update otp_challenges c set attempts = c.attempts + 1
+        where c.id = ${parts.id} and c.temp_token_hash = ${sha256Hex(parts.secret)}
+          and c.ended_at is null and c.attempts < ${maxAttempts}::int and c.expires_at > ${nowText}::timestamptz
+          and not exists (select 1 from lockouts l
+                          where l.key = ${lockoutKeyPrefix} || c.user_id::text and l.locked_until > ${nowText}::timestamptz)
+        returning c.*`)) as unknown as { rows: ChallengeRow[] };
+      const [row] = result.rows;
+      return row && challengeFromRow(row);
     },
 
     async findByTempToken(tempToken) {
@@ -142,8 +187,8 @@ export function createChallengeStore(db: Database, clock: Clock, random: Random)
         .where(and(eq(otpChallenges.id, id), isNull(otpChallenges.endedAt)));
     },
 
-    async recordSend(id, providerRef) {
-      await db
+    async recordSend(id, providerRef, executor = db) {
+      await executor
         .update(otpChallenges)
         .set({ sends: sql`${otpChallenges.sends} + 1`, providerRef })
         .where(eq(otpChallenges.id, id));
@@ -158,6 +203,30 @@ export function createChallengeStore(db: Database, clock: Clock, random: Random)
       return ended;
     },
 
+  };
+}
+
+/** A row of otp_challenges as a raw statement returns it (snake_case; timestamps as Date or text by driver). */
+type ChallengeRow = Record<string, unknown> & { id: string };
+
+const instantOf = (value: unknown) => (value === null || value === undefined ? null : value instanceof Date ? value : new Date(String(value)));
+
+function challengeFromRow(row: ChallengeRow): Challenge {
+  return {
+    id: row.id,
+    userId: row.user_id as string,
+    tempTokenHash: row.temp_token_hash as string,
+    phone: row.phone as string | null,
+    channel: row.channel as Challenge['channel'],
+    provider: row.provider as string,
+    providerRef: row.provider_ref as string | null,
+    attempts: Number(row.attempts),
+    sends: Number(row.sends),
+    lastSentAt: instantOf(row.last_sent_at),
+    expiresAt: instantOf(row.expires_at)!,
+    createdAt: instantOf(row.created_at)!,
+    endedAt: instantOf(row.ended_at),
+    endedReason: row.ended_reason as Challenge['endedReason'],
   };
 }
 

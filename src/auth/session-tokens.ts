@@ -4,7 +4,7 @@
 
 import { AppError } from '../errors.js';
 import type { AuditLog } from '../audit/audit.js';
-import type { Database } from '../db/connect.js';
+import type { Database, Transaction } from '../db/connect.js';
 import type { Principal } from '../rbac/roles.js';
 import { findUserById, toUserView, type UserRecord, type UserView } from '../users/users-repository.js';
 import type { AccessTokens } from './access-tokens.js';
@@ -30,8 +30,9 @@ export interface SessionTokens {
    * way no live session keeps roles the user no longer has. A user disabled
    * or gone by now gets INVALID_TEMP_TOKEN, as sign-in answers a disabled user.
    * `origin`: the address, browser and methods of the sign-in's last step, for the session list.
+   * `executor`: the transaction of the sign-in's last step, which the session then commits with.
    */
-  startSession(user: Pick<UserRecord, 'id'>, origin?: SessionOrigin): Promise<SignedIn>;
+  startSession(user: Pick<UserRecord, 'id'>, origin?: SessionOrigin, executor?: Transaction): Promise<SignedIn>;
   refresh(input: { refreshToken: string; ip: string }): Promise<SignedIn>;
   logout(input: { principal: Principal; ip: string }): Promise<void>;
 }
@@ -58,12 +59,13 @@ export function createSessionTokens(deps: {
   }
 
   return {
-    async startSession({ id }, origin) {
-      const { user, issued } = await db.transaction(async (tx) => {
+    async startSession({ id }, origin, executor) {
+      const start = async (tx: Transaction) => {
         const current = await findUserById(tx, id, 'share');
         if (!current || current.disabled) throw new AppError('INVALID_TEMP_TOKEN');
         return { user: current, issued: await sessions.create(current.id, tx, origin) };
-      });
+      };
+      const { user, issued } = executor ? await start(executor) : await db.transaction(start);
       return signedInAnswer(user, issued);
     },
 

@@ -77,6 +77,9 @@ export type RotationResult =
   /** A spent token of a live session: that session has just been revoked. */
   | { outcome: 'reused'; session: LiveSession };
 
+/** Whole seconds from `from` to `to`, never negative. */
+const secondsBetween = (from: Date, to: Date) => Math.max(0, Math.floor((to.getTime() - from.getTime()) / 1000));
+
 export function createSessionStore(options: {
   db: Database;
   clock: Clock;
@@ -96,7 +99,7 @@ export function createSessionStore(options: {
       sessionId,
       userId,
       refreshToken: `${sessionId}.${secret}`,
-      refreshExpiresInSeconds: Math.max(0, Math.floor((expiresAt.getTime() - now.getTime()) / 1000)),
+      refreshExpiresInSeconds: secondsBetween(now, expiresAt),
       amr,
     };
   }
@@ -106,13 +109,25 @@ export function createSessionStore(options: {
 
   const store: SessionStore = {
     async create(userId, executor = db, origin) {
+      // The session and its first refresh token in one statement (the sign-in's budget of statements, issue #13).
       const now = clock.now();
       const maxExpiresAt = addSeconds(now, options.maxTtlSeconds);
-      const [session] = await executor
-        .insert(sessions)
-        .values({ userId, createdAt: now, lastUsedAt: now, maxExpiresAt, ip: origin?.ip ?? null, userAgent: origin?.userAgent ?? null, amr: origin?.amr ?? [] })
-        .returning({ id: sessions.id });
-      return issueToken(session!.id, userId, maxExpiresAt, origin?.amr ?? [], executor);
+      const idleEnd = addSeconds(now, options.idleTtlSeconds);
+      const expiresAt = idleEnd < maxExpiresAt ? idleEnd : maxExpiresAt;
+      const amr = origin?.amr ?? [];
+      const secret = randomSecret(random);
+      const result = (await executor.execute(sql`
+        with session as (
+          insert into sessions (user_id, created_at, last_used_at, max_expires_at, ip, user_agent, amr)
+          values (${userId}, ${now.toISOString()}::timestamptz, ${now.toISOString()}::timestamptz, ${maxExpiresAt.toISOString()}::timestamptz,
+                  ${origin?.ip ?? null}, ${origin?.userAgent ?? null}, array[${sql.join(amr.map((method) => sql`${method}`), sql`, `)}]::text[])
+          returning id
+        )
+        insert into refresh_tokens (token_hash, session_id, expires_at, created_at)
+        select ${sha256Hex(secret)}, id, ${expiresAt.toISOString()}::timestamptz, ${now.toISOString()}::timestamptz from session
+        returning session_id`)) as unknown as { rows: { session_id: string }[] };
+      const sessionId = result.rows[0]!.session_id;
+      return { sessionId, userId, refreshToken: `${sessionId}.${secret}`, refreshExpiresInSeconds: secondsBetween(now, expiresAt), amr };
     },
 
     async rotate(refreshToken) {

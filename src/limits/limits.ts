@@ -7,13 +7,18 @@
 // more than a limit. An attempt refused by any rule of the key is not
 // recorded (API.md: "a send refused by our own limits is not counted").
 // An attempt that needs several keys (a code send counts per phone and per
-// IP) consumes them one by one and refunds the ones already taken when a later
-// one refuses: a burst may then see a refusal it could have been spared, never
-// an allowance beyond a limit.
+// IP) consumes them all in that same one upsert (consumeAll), each key judged
+// on its own locked row, and refunds the ones taken when another refused: a
+// burst may then see a refusal it could have been spared, never an allowance
+// beyond a limit.
+//
+// Every method that the sign-in runs inside a transaction of its own takes
+// an optional `executor` (the transaction); by default it runs on its own.
 
 import { sql } from 'drizzle-orm';
 import type { LimitRule } from '../core/limit-rule.js';
-import type { DatabaseHandle } from '../db/connect.js';
+import type { SQL } from 'drizzle-orm';
+import type { DatabaseHandle, DbExecutor } from '../db/connect.js';
 import type { Clock } from '../core/clock.js';
 import { textArray } from '../db/text-array.js';
 
@@ -45,17 +50,40 @@ export type FailureReservation =
       locked: boolean;
       retryAfterSeconds: number;
     };
+/** One key of a consumeAll: its rules, and how many hits this attempt counts (default 1). */
+export interface LimitAttempt {
+  key: string;
+  rules: readonly LimitRule[];
+  count?: number;
+}
+
 export interface KeyWait {
   key: string;
   retryAfterSeconds: number;
 }
 
 export interface Limits {
-  consume(key: string, rules: readonly LimitRule[]): Promise<LimitDecision>;
+  /** Records one attempt (`count` hits) on `key` unless a rule refuses it. */
+  consume(key: string, rules: readonly LimitRule[], options?: { count?: number; executor?: DbExecutor }): Promise<LimitDecision>;
+  /**
+   * Records the attempt on every key, or on none: one statement; when a key
+   * refuses, the keys it recorded are refunded and the longest wait answered.
+   */
+  consumeAll(attempts: readonly LimitAttempt[], executor?: DbExecutor): Promise<LimitDecision>;
   /** The decision `consume` would take, without recording anything. */
   peek(key: string, rules: readonly LimitRule[]): Promise<LimitDecision>;
-  /** Takes back an attempt `consume` let through (its `recordedAt`), when the action it allowed did not happen. */
-  refund(key: string, recordedAt: string): Promise<void>;
+  /**
+   * endFailureRun(runKey), and in the same statement a lockout's state and
+   * what `consume(counter)` would decide (the login's right password, which
+   * then checks the account's code guesses).
+   */
+  endFailureRunAndPeek(
+    runKey: string,
+    peek: { lockoutKey: string; counter: { key: string; rules: readonly LimitRule[] } },
+    executor?: DbExecutor,
+  ): Promise<{ run: LockoutState; lockout: LockoutState; counter: LimitDecision }>;
+  /** Takes back an attempt `consume` let through (its `recordedAt`, and its `count`), when the action it allowed did not happen. */
+  refund(key: string, recordedAt: string, options?: { count?: number; executor?: DbExecutor }): Promise<void>;
   lockoutState(key: string): Promise<LockoutState>;
   /** Counts one more consecutive failure; the `rule.limit`-th locks the key for `rule.windowSeconds`. Failures during a lock are neither counted nor extend it. */
   recordFailure(key: string, rule: LimitRule): Promise<FailureOutcome>;
@@ -69,11 +97,11 @@ export interface Limits {
    * their outcome and ask again). Settle it with
    * keepFailure (it was one) or endFailureRun (it was a success).
    */
-  reserveFailure(key: string, rule: LimitRule): Promise<FailureReservation>;
+  reserveFailure(key: string, rule: LimitRule, executor?: DbExecutor): Promise<FailureReservation>;
   /** The reserved failure stands; when the run holds `rule.limit` failures it locks the key (lockedNow for exactly one caller). */
   keepFailure(key: string, rule: LimitRule): Promise<{ lockedNow: boolean }>;
   /** A success ends the run, unless a lock holds: then nothing changes and the lock is answered. */
-  endFailureRun(key: string): Promise<LockoutState>;
+  endFailureRun(key: string, executor?: DbExecutor): Promise<LockoutState>;
   /** Every key starting with `prefix` that `consume(key, rules)` would refuse now, with its wait (for the admin's list). */
   refusedNow(prefix: string, rules: readonly LimitRule[]): Promise<KeyWait[]>;
   /** Every lockout key starting with `prefix` that is locked now, with its wait. */
@@ -83,88 +111,100 @@ export interface Limits {
 }
 
 export function createLimits(database: DatabaseHandle, clock: Clock): Limits {
-  const rulesTable = (rules: readonly LimitRule[]) =>
+  /** Runs one statement on the transaction given, else on its own; both drivers answer `{ rows }`. */
+  const run = async <Row>(statement: SQL, executor: DbExecutor = database.db): Promise<Row[]> =>
+    ((await executor.execute(statement)) as unknown as { rows: Row[] }).rows;
+
+  /** The rules of every key as rows (key, max_hits, window_seconds), for the statements to join on. */
+  const rulesTable = (attempts: readonly Pick<LimitAttempt, 'key' | 'rules'>[]) =>
     sql.join(
-      rules.map((rule) => sql`(${rule.limit}::int, ${rule.windowSeconds}::int)`),
+      attempts.flatMap(({ key, rules }) => rules.map((rule) => sql`(${key}::text, ${rule.limit}::int, ${rule.windowSeconds}::int)`)),
       sql`, `,
     );
 
-  const decide = (hitTexts: string[], rules: readonly LimitRule[], now: Date, allowed: boolean): LimitDecision => {
-    if (allowed) return { allowed: true, retryAfterSeconds: 0 };
-    const hits = hitTexts.map((text) => new Date(text).getTime()).sort((a, b) => a - b);
-    let waitMs = 0;
-    for (const rule of rules) {
-      const inWindow = hits.filter((hit) => hit > now.getTime() - rule.windowSeconds * 1000);
-      if (inWindow.length >= rule.limit) {
-        // The attempt is let through once enough of the oldest hits have left the window.
-        const freeingHit = inWindow[inWindow.length - rule.limit]!;
-        waitMs = Math.max(waitMs, freeingHit + rule.windowSeconds * 1000 - now.getTime());
-      }
-    }
-    return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(waitMs / 1000)) };
-  };
-
   async function lockoutState(key: string): Promise<LockoutState> {
     const now = clock.now();
-    const [row] = await database.query<{ failures: number; locked_until: Date | string | null }>(sql`
+    const [row] = await run<{ failures: number; locked_until: Date | string | null }>(sql`
       select failures, locked_until from lockouts where key = ${key}`);
     return lockoutFrom(row, now);
   }
 
-  const longestWindow = (rules: readonly LimitRule[]) => Math.max(...rules.map((rule) => rule.windowSeconds));
+  async function refund(key: string, recordedAt: string, options: { count?: number; executor?: DbExecutor } = {}) {
+    // `count` occurrences of that instant leave the log (parallel attempts of
+    // one instant are alike, so which ones does not matter).
+    await run(sql`
+      update rate_limit_counters set hits = ${hitsWithout(sql`hits`, recordedAt, options.count ?? 1)}
+      where key = ${key} and ${recordedAt}::timestamptz = any(hits)`, options.executor);
+  }
+
+  async function consumeAll(attempts: readonly LimitAttempt[], executor?: DbExecutor): Promise<LimitDecision> {
+    const now = clock.now();
+    const nowText = now.toISOString();
+    // Rows are locked in key order, so two attempts sharing keys can never deadlock.
+    const sorted = [...attempts].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    for (const attempt of sorted) {
+      if (attempt.rules.some((rule) => (attempt.count ?? 1) > rule.limit)) throw new Error(`an attempt of ${attempt.count} hits can never pass the rules of ${attempt.key}`);
+    }
+    // The new hits of each key ride in the inserted row (`excluded.hits`). On a
+    // conflict the existing row is locked and judged as it is now: a key
+    // whose rules all leave room for them gets them, after the hits older
+    // than its longest window are dropped; a refused key only loses the old hits.
+    const rows = await run<{ key: string; hits: string[] | string; last_allowed: boolean }>(sql`
+      with rules (key, max_hits, window_seconds) as (values ${rulesTable(sorted)})
+      insert into rate_limit_counters as c (key, hits, last_allowed, updated_at)
+      select a.key, array_fill(${nowText}::timestamptz, array[a.count]), true, ${nowText}::timestamptz
+      from (values ${sql.join(sorted.map((attempt) => sql`(${attempt.key}::text, ${attempt.count ?? 1}::int)`), sql`, `)}) as a(key, count)
+      on conflict (key) do update set
+        hits = array(select h.at from unnest(c.hits) as h(at)
+                     where h.at > ${nowText}::timestamptz - make_interval(secs => (select max(r.window_seconds) from rules r where r.key = c.key))
+                     order by h.at)
+               || case when ${roomFor(nowText)} then excluded.hits else '{}'::timestamptz[] end,
+        last_allowed = ${roomFor(nowText)},
+        updated_at = ${nowText}::timestamptz
+      returning key, array(select to_json(h.at)#>>'{}' from unnest(c.hits) as h(at)) as hits, last_allowed`, executor);
+    const byKey = new Map(rows.map((row) => [row.key, row]));
+    const refused = sorted.filter((attempt) => !byKey.get(attempt.key)!.last_allowed);
+    if (refused.length === 0) return { allowed: true, retryAfterSeconds: 0, recordedAt: nowText };
+    for (const attempt of sorted) {
+      if (!refused.includes(attempt)) await refund(attempt.key, nowText, { count: attempt.count, executor });
+    }
+    // The refused rows answer their hits as they were before this attempt: the wait is until `count` more fit.
+    const waits = refused.map((attempt) => refusal(textArray(byKey.get(attempt.key)!.hits), attempt.rules, now, attempt.count ?? 1).retryAfterSeconds);
+    return { allowed: false, retryAfterSeconds: Math.max(...waits) };
+  }
 
   return {
-    async consume(key, rules) {
+    consume: (key, rules, options = {}) => consumeAll([{ key, rules, count: options.count }], options.executor),
+    consumeAll,
+    refund,
+
+    async endFailureRunAndPeek(runKey, { lockoutKey, counter }, executor) {
       const now = clock.now();
       const nowText = now.toISOString();
-      const keepSeconds = longestWindow(rules);
-      // "ok": no rule already holds `limit` hits inside its window.
-      const [row] = await database.query<{ hits: string[] | string; last_allowed: boolean }>(sql`
-        insert into rate_limit_counters as c (key, hits, last_allowed, updated_at)
-        values (${key}, array[${nowText}::timestamptz], true, ${nowText}::timestamptz)
-        on conflict (key) do update set
-          hits = case
-            when not exists (
-              select 1 from (values ${rulesTable(rules)}) as r(max_hits, window_seconds)
-              where (select count(*) from unnest(c.hits) as h(at)
-                     where h.at > ${nowText}::timestamptz - make_interval(secs => r.window_seconds)) >= r.max_hits)
-            then array(select h.at from unnest(c.hits) as h(at)
-                       where h.at > ${nowText}::timestamptz - make_interval(secs => ${keepSeconds}::int) order by h.at)
-                 || ${nowText}::timestamptz
-            else array(select h.at from unnest(c.hits) as h(at)
-                       where h.at > ${nowText}::timestamptz - make_interval(secs => ${keepSeconds}::int) order by h.at)
-          end,
-          last_allowed = not exists (
-            select 1 from (values ${rulesTable(rules)}) as r(max_hits, window_seconds)
-            where (select count(*) from unnest(c.hits) as h(at)
-                   where h.at > ${nowText}::timestamptz - make_interval(secs => r.window_seconds)) >= r.max_hits),
-          updated_at = ${nowText}::timestamptz
-        returning array(select to_json(h.at)#>>'{}' from unnest(hits) as h(at)) as hits, last_allowed`);
-      const decision = decide(textArray(row!.hits), rules, now, row!.last_allowed);
-      return decision.allowed ? { ...decision, recordedAt: nowText } : decision;
-    },
-
-    async refund(key, recordedAt) {
-      // One occurrence of that instant leaves the log (parallel attempts of
-      // one instant are alike, so which one does not matter).
-      await database.query(sql`
-        update rate_limit_counters set
-          hits = hits[1:array_position(hits, ${recordedAt}::timestamptz) - 1]
-                 || hits[array_position(hits, ${recordedAt}::timestamptz) + 1:]
-        where key = ${key} and array_position(hits, ${recordedAt}::timestamptz) is not null`);
+      type LockRow = { failures: number; locked_until: Date | string | null };
+      // The reads see the rows as they were before the delete (one snapshot): a run that was not ended is read as it stands.
+      const [row] = await run<{ ended: boolean; run: LockRow | null; lockout: LockRow | null; hits: string[] | string | null }>(sql`
+        with ended as (
+          delete from lockouts where key = ${runKey}
+            and (locked_until is null or locked_until <= ${nowText}::timestamptz)
+          returning key
+        )
+        select exists (select 1 from ended) as ended,
+               (select json_build_object('failures', failures, 'locked_until', locked_until) from lockouts where key = ${runKey}) as run,
+               (select json_build_object('failures', failures, 'locked_until', locked_until) from lockouts where key = ${lockoutKey}) as lockout,
+               (select array(select to_json(h.at)#>>'{}' from unnest(c.hits) as h(at)) from rate_limit_counters c where c.key = ${counter.key}) as hits`, executor);
+      return {
+        run: row!.ended ? lockoutFrom(undefined, now) : lockoutFrom(row!.run ?? undefined, now),
+        lockout: lockoutFrom(row!.lockout ?? undefined, now),
+        counter: peekDecision(row!.hits ? textArray(row!.hits) : [], counter.rules, now),
+      };
     },
 
     async peek(key, rules) {
-      const now = clock.now();
-      const [row] = await database.query<{ hits: string[] | string }>(sql`
+      const [row] = await run<{ hits: string[] | string }>(sql`
         select array(select to_json(h.at)#>>'{}' from unnest(hits) as h(at)) as hits
         from rate_limit_counters where key = ${key}`);
-      if (!row) return { allowed: true, retryAfterSeconds: 0 };
-      const hits = textArray(row.hits).map((text) => new Date(text).getTime());
-      const blocked = rules.some(
-        (rule) => hits.filter((hit) => hit > now.getTime() - rule.windowSeconds * 1000).length >= rule.limit,
-      );
-      return decide(textArray(row.hits), rules, now, !blocked);
+      return peekDecision(row ? textArray(row.hits) : [], rules, clock.now());
     },
 
     lockoutState,
@@ -173,19 +213,19 @@ export function createLimits(database: DatabaseHandle, clock: Clock): Limits {
       const now = clock.now();
       const nowText = now.toISOString();
       // Only the keys some rule refuses now come back: the table holds a row for every phone and IP of the last day.
-      const rows = await database.query<{ key: string; hits: string[] | string }>(sql`
+      const rows = await run<{ key: string; hits: string[] | string }>(sql`
         select key, array(select to_json(h.at)#>>'{}' from unnest(hits) as h(at)) as hits
         from rate_limit_counters c
         where starts_with(key, ${prefix}) and exists (
-          select 1 from (values ${rulesTable(rules)}) as r(max_hits, window_seconds)
+          select 1 from (values ${sql.join(rules.map((rule) => sql`(${rule.limit}::int, ${rule.windowSeconds}::int)`), sql`, `)}) as r(max_hits, window_seconds)
           where (select count(*) from unnest(c.hits) as h(at)
                  where h.at > ${nowText}::timestamptz - make_interval(secs => r.window_seconds)) >= r.max_hits)`);
-      return rows.map((row) => ({ key: row.key, retryAfterSeconds: decide(textArray(row.hits), rules, now, false).retryAfterSeconds }));
+      return rows.map((row) => ({ key: row.key, retryAfterSeconds: refusal(textArray(row.hits), rules, now).retryAfterSeconds }));
     },
 
     async lockedNow(prefix) {
       const now = clock.now();
-      const rows = await database.query<{ key: string; failures: number; locked_until: Date | string | null }>(sql`
+      const rows = await run<{ key: string; failures: number; locked_until: Date | string | null }>(sql`
         select key, failures, locked_until from lockouts
         where starts_with(key, ${prefix}) and locked_until > ${now.toISOString()}::timestamptz`);
       return rows.map((row) => ({ key: row.key, retryAfterSeconds: lockoutFrom(row, now).retryAfterSeconds }));
@@ -198,7 +238,7 @@ export function createLimits(database: DatabaseHandle, clock: Clock): Limits {
       // A finished lock starts a new run. A running lock leaves the row
       // untouched (the WHERE): neither extended nor counted further, and no
       // row comes back, so only the failure that locked reports lockedNow.
-      const [row] = await database.query<{ failures: number; locked_until: Date | string | null }>(sql`
+      const [row] = await run<{ failures: number; locked_until: Date | string | null }>(sql`
         insert into lockouts as l (key, failures, locked_until, updated_at)
         values (${key}, 1, case when 1 >= ${rule.limit}::int then ${lockUntilText}::timestamptz end, ${nowText}::timestamptz)
         on conflict (key) do update set
@@ -216,10 +256,10 @@ export function createLimits(database: DatabaseHandle, clock: Clock): Limits {
     },
 
     async resetFailures(key) {
-      await database.query(sql`delete from lockouts where key = ${key}`);
+      await run(sql`delete from lockouts where key = ${key}`);
     },
 
-    async reserveFailure(key, rule) {
+    async reserveFailure(key, rule, executor) {
       const now = clock.now();
       const nowText = now.toISOString();
       // A finished lock starts a new run. updated_at is the instant of the
@@ -228,7 +268,7 @@ export function createLimits(database: DatabaseHandle, clock: Clock): Limits {
       // A full run never settled (its request died) counts as a lock that
       // ended a window after its last failure.
       const windowStartText = new Date(now.getTime() - rule.windowSeconds * 1000).toISOString();
-      const [row] = await database.query<{ failures: number }>(sql`
+      const [row] = await run<{ failures: number }>(sql`
         insert into lockouts as l (key, failures, locked_until, updated_at)
         values (${key}, 1, null, ${nowText}::timestamptz)
         on conflict (key) do update set
@@ -239,10 +279,10 @@ export function createLimits(database: DatabaseHandle, clock: Clock): Limits {
           updated_at = ${nowText}::timestamptz
         where l.locked_until <= ${nowText}::timestamptz
            or (l.locked_until is null and (l.failures < ${rule.limit}::int or l.updated_at <= ${windowStartText}::timestamptz))
-        returning failures`);
+        returning failures`, executor);
       if (row) return { allowed: true, failures: row.failures };
-      const [held] = await database.query<{ locked_until: Date | string | null; updated_at: Date | string }>(sql`
-        select locked_until, updated_at from lockouts where key = ${key}`);
+      const [held] = await run<{ locked_until: Date | string | null; updated_at: Date | string }>(sql`
+        select locked_until, updated_at from lockouts where key = ${key}`, executor);
       // Locked, or full with failures still being judged: the lock they lead to ends a window after the last of them.
       const until = held?.locked_until ?? new Date(new Date(held?.updated_at ?? now).getTime() + rule.windowSeconds * 1000);
       return {
@@ -253,30 +293,73 @@ export function createLimits(database: DatabaseHandle, clock: Clock): Limits {
     },
 
     async keepFailure(key, rule) {
-      const rows = await database.query<{ key: string }>(sql`
+      const rows = await run<{ key: string }>(sql`
         update lockouts set locked_until = updated_at + make_interval(secs => ${rule.windowSeconds}::int)
         where key = ${key} and locked_until is null and failures >= ${rule.limit}::int
         returning key`);
       return { lockedNow: rows.length > 0 };
     },
 
-    async endFailureRun(key) {
+    async endFailureRun(key, executor) {
       const nowText = clock.now().toISOString();
-      const ended = await database.query<{ key: string }>(sql`
+      const ended = await run<{ key: string }>(sql`
         delete from lockouts where key = ${key}
           and (locked_until is null or locked_until <= ${nowText}::timestamptz)
-        returning key`);
+        returning key`, executor);
       return ended.length > 0 ? lockoutFrom(undefined, clock.now()) : lockoutState(key);
     },
 
     async clear(keys) {
       if (keys.length === 0) return 0;
       const list = sql.join(keys.map((key) => sql`${key}`), sql`, `);
-      const counters = await database.query(sql`delete from rate_limit_counters where key in (${list}) returning key`);
-      const locks = await database.query(sql`delete from lockouts where key in (${list}) returning key`);
+      const counters = await run(sql`delete from rate_limit_counters where key in (${list}) returning key`);
+      const locks = await run(sql`delete from lockouts where key in (${list}) returning key`);
       return counters.length + locks.length;
     },
   };
+}
+
+/** The decision consume would take on these hits for an attempt of `count` hits, recording nothing. */
+function peekDecision(hitTexts: string[], rules: readonly LimitRule[], now: Date, count = 1): LimitDecision {
+  const hits = hitTexts.map((text) => new Date(text).getTime());
+  const blocked = rules.some((rule) => hits.filter((hit) => hit > now.getTime() - rule.windowSeconds * 1000).length + count > rule.limit);
+  return blocked ? refusal(hitTexts, rules, now, count) : { allowed: true, retryAfterSeconds: 0 };
+}
+
+/** A refused attempt of `count` hits: whole seconds until enough of the oldest hits have left every full window. */
+function refusal(hitTexts: string[], rules: readonly LimitRule[], now: Date, count = 1): LimitDecision {
+  const hits = hitTexts.map((text) => new Date(text).getTime()).sort((a, b) => a - b);
+  let waitMs = 0;
+  for (const rule of rules) {
+    const inWindow = hits.filter((hit) => hit > now.getTime() - rule.windowSeconds * 1000);
+    if (inWindow.length + count > rule.limit) {
+      // The attempt is let through once the hit at this position has left the window.
+      const freeingHit = inWindow[inWindow.length + count - 1 - rule.limit]!;
+      waitMs = Math.max(waitMs, freeingHit + rule.windowSeconds * 1000 - now.getTime());
+    }
+  }
+  return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(waitMs / 1000)) };
+}
+
+/**
+ * Whether the locked row `c` of a consume leaves room, under every rule of
+ * its key (the statement's `rules`), for the hits of the attempt (`excluded.hits`).
+ */
+function roomFor(nowText: string): SQL {
+  return sql`not exists (
+    select 1 from rules r
+    where r.key = c.key
+      and (select count(*) from unnest(c.hits) as h(at)
+           where h.at > ${nowText}::timestamptz - make_interval(secs => r.window_seconds)) + cardinality(excluded.hits) > r.max_hits)`;
+}
+
+/** The hits of `column` without `count` occurrences of the instant `at`. */
+export function hitsWithout(column: SQL, at: string, count: number): SQL {
+  return sql`array(
+    select h.at from unnest(${column}) with ordinality as h(at, position)
+    where h.position not in (select o.position from unnest(${column}) with ordinality as o(at, position)
+                             where o.at = ${at}::timestamptz order by o.position limit ${count}::int)
+    order by h.position)`;
 }
 
 function lockoutFrom(row: { failures: number; locked_until: Date | string | null } | undefined, now: Date): LockoutState {

@@ -58,17 +58,23 @@ export function sortRoles(roles: readonly string[]): RoleName[] {
 }
 
 /**
+ * Users with their roles in ONE query (the roles as an array subquery), so a
+ * known email and an unknown one cost the sign-in the same statements.
  * `lock: 'share'` reads the users rows FOR SHARE (inside a transaction): a
  * role change or a disable, which updates the users row first, then waits
  * for that transaction, or that transaction waits for it and reads the new
  * roles. See session-tokens.ts startSession.
  */
 export async function findUsersWithRoles(db: DbExecutor, where: ReturnType<typeof eq>, lock?: 'share'): Promise<UserRecord[]> {
-  const query = db.select().from(users).where(where);
+  const query = db
+    .select({
+      ...getTableColumns(users),
+      roles: sql<string[] | string>`array(select ${userRoles.role}::text from ${userRoles} where ${userRoles.userId} = ${users.id})`,
+    })
+    .from(users)
+    .where(where);
   const rows = lock ? await query.for(lock) : await query;
-  if (rows.length === 0) return [];
-  const roleRows = await db.select().from(userRoles).where(inArray(userRoles.userId, rows.map((row) => row.id)));
-  return rows.map((row) => toUserRecord(row, roleRows.filter((roleRow) => roleRow.userId === row.id).map((roleRow) => roleRow.role)));
+  return rows.map((row) => toUserRecord(row, textArray(row.roles)));
 }
 
 function toUserRecord(row: typeof users.$inferSelect, roles: readonly string[]): UserRecord {
@@ -86,31 +92,13 @@ function toUserRecord(row: typeof users.$inferSelect, roles: readonly string[]):
   };
 }
 
-/**
- * One user with their roles in ONE query (a left join aggregated), so a
- * known email and an unknown one cost the sign-in the same statements.
- */
-async function findOneUserWithRoles(db: DbExecutor, where: ReturnType<typeof eq>): Promise<UserRecord | undefined> {
-  const [row] = await db
-    .select({
-      ...getTableColumns(users),
-      roles: sql<string[] | string>`coalesce(array_agg(${userRoles.role}::text) filter (where ${userRoles.role} is not null), '{}'::text[])`,
-    })
-    .from(users)
-    .leftJoin(userRoles, eq(userRoles.userId, users.id))
-    .where(where)
-    .groupBy(users.id);
-  return row && toUserRecord(row, textArray(row.roles));
-}
-
 export async function findUserByEmail(db: DbExecutor, email: string): Promise<UserRecord | undefined> {
-  return findOneUserWithRoles(db, eq(users.email, normalizeEmail(email)));
+  return (await findUsersWithRoles(db, eq(users.email, normalizeEmail(email))))[0];
 }
 
-/** `lock: 'share'`: see findUsersWithRoles (PostgreSQL allows no FOR SHARE with the one-query GROUP BY). */
+/** `lock: 'share'`: see findUsersWithRoles. */
 export async function findUserById(db: DbExecutor, id: string, lock?: 'share'): Promise<UserRecord | undefined> {
-  if (lock) return (await findUsersWithRoles(db, eq(users.id, id), lock))[0];
-  return findOneUserWithRoles(db, eq(users.id, id));
+  return (await findUsersWithRoles(db, eq(users.id, id), lock))[0];
 }
 
 export function toUserView(user: UserRecord): UserView {

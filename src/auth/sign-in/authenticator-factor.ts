@@ -11,6 +11,9 @@ export function createAuthenticatorFactor(deps: { authenticators: Pick<Authentic
     amr: 'otp',
     // Right at the step before, now and after: one guess tries three codes.
     codesJudged: TOTP_ACCEPTED_STEPS,
+    async admit() {
+      // Nothing is sent, so nothing is counted.
+    },
     async start(user) {
       // The phone stays on the challenge: the user may still ask for an SMS or a call by resend.
       return { channel: 'totp', phone: user.phone, provider: 'totp', providerRef: null };

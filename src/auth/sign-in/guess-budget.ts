@@ -11,21 +11,26 @@
 // a wrong one stays counted and adds to the run.
 
 import { sql } from 'drizzle-orm';
-import { AppError } from '../../errors.js';
+import type { AppError } from '../../errors.js';
 import type { Config } from '../../config.js';
 import type { Clock, LimitRule } from '../../core/index.js';
-import type { Database } from '../../db/connect.js';
-import { type Limits } from '../../limits/limits.js';
-import { codeGuessRules, limitKeys } from '../../limits/limit-keys.js';
+import type { Database, DbExecutor } from '../../db/connect.js';
+import { hitsWithout, type LimitDecision, type Limits, type LockoutState } from '../../limits/limits.js';
+import { codeGuessRules, limitKeyPrefixes, limitKeys } from '../../limits/limit-keys.js';
 import type { Challenge, ChallengeStore } from '../otp-challenges.js';
 import { attemptsExceeded, isExpired, lockedByCodes, openChallenge } from './challenge-state.js';
+import type { SecondFactor } from './second-factor.js';
 
 export interface GuessReservation {
+  /** The challenge as this guess claimed it. */
   challenge: Challenge;
+  /** The factor that judges this guess. */
+  factor: SecondFactor;
   /** This guess's number on the challenge (1…OTP_MAX_ATTEMPTS). */
   attempt: number;
-  /** The budget's records of this guess (one per code it is judged against), to give them back. */
-  recordedAt: string[];
+  /** The budget's record of this guess: `count` hits at this instant, to give them back. */
+  recordedAt: string;
+  count: number;
 }
 
 export interface WrongGuess {
@@ -36,24 +41,29 @@ export interface WrongGuess {
 }
 
 export interface GuessBudget {
-  /** For the login: refuses an account locked by wrong codes, or with no guess left to use. */
-  refuseIfSpent(userId: string): Promise<void>;
+  /** The keys the login reads to refuse an account locked by wrong codes, or with no guess left (see refusalOf). */
+  keysOf(userId: string): { lockoutKey: string; counter: { key: string; rules: readonly LimitRule[] } };
+  /** ACCOUNT_LOCKED when the account's code lock holds or its guesses are spent; undefined when a sign-in may start. */
+  refusalOf(read: { lockout: LockoutState; counter: LimitDecision }): AppError | undefined;
   /**
-   * Takes one guess for the challenge; throws why not (ACCOUNT_LOCKED,
-   * OTP_ATTEMPTS_EXCEEDED, OTP_EXPIRED, INVALID_TEMP_TOKEN). `codesJudged`:
-   * how many codes the guess is compared with (an authenticator code is right
-   * at three steps): it takes that many from the account's budget, so the
-   * daily bound holds in codes tried, whatever the factor.
+   * Takes one guess for the challenge `tempToken` names, judged by
+   * `factorFor(challenge)`; throws why not (ACCOUNT_LOCKED,
+   * OTP_ATTEMPTS_EXCEEDED, OTP_EXPIRED, INVALID_TEMP_TOKEN), or answers the
+   * challenge when it has expired (the caller ends it). The factor's
+   * `codesJudged` (an authenticator code is right at three steps) is what the
+   * guess takes from the account's budget, so the daily bound holds in codes
+   * tried, whatever the factor.
    */
-  reserve(challenge: Challenge, tempToken: string, codesJudged?: number): Promise<GuessReservation>;
+  reserve(tempToken: string, factorFor: (challenge: Challenge) => SecondFactor): Promise<GuessReservation | { expired: Challenge }>;
   /** The guess was not judged: both the challenge's attempt and the budget get it back. */
   refund(reservation: GuessReservation): Promise<void>;
   /**
    * The guess was right: in one statement the challenge ends as verified, the
    * guess goes back to the budget and the run of wrong codes ends (unless a
-   * lock holds). False when the challenge had already ended (a parallel guess won).
+   * lock holds). False when the challenge had already ended (a parallel guess
+   * won). `executor`: the transaction that starts the session.
    */
-  settleRight(reservation: GuessReservation): Promise<boolean>;
+  settleRight(reservation: GuessReservation, executor?: DbExecutor): Promise<boolean>;
   /** The guess was wrong: it stays counted on the challenge and the budget, and adds to the account's run. */
   recordWrong(reservation: GuessReservation): Promise<WrongGuess>;
 }
@@ -79,89 +89,74 @@ export function createGuessBudget({ db, config, limits, challenges, clock }: Gue
   // sliding windows holds every 24 h span to 100. See docs/security.md.
   const guessRules: LimitRule[] = codeGuessRules(config);
 
-  /** One guess of the challenge, refused while the account is locked by wrong codes. */
-  async function claimAttempt(challenge: Challenge): Promise<number | undefined> {
-    const nowText = clock.now().toISOString();
-    const rows = (await db.execute(sql`
-      update otp_challenges set attempts = attempts + 1
-      where id = ${challenge.id} and ended_at is null and attempts < ${maxAttempts}::int
-        and expires_at > ${nowText}::timestamptz
-        and not exists (select 1 from lockouts
-                        where key = ${limitKeys.otpLockout(challenge.userId)} and locked_until > ${nowText}::timestamptz)
-      returning attempts`)) as unknown as { rows: { attempts: number }[] };
-    return rows.rows[0]?.attempts;
-  }
-
   /**
-   * Takes one attempt of the challenge. When none is left but the challenge is
-   * still open, guesses of parallel requests are in flight at the provider:
-   * their outcome decides this answer (one right code ends the challenge as
-   * verified, and the losers must get INVALID_TEMP_TOKEN, not
-   * OTP_ATTEMPTS_EXCEEDED), so wait for the challenge to end, or for a guess
-   * the provider could not judge to be given back. Real time, not the
-   * injected clock: this waits for other requests, not for a deadline of the domain.
+   * The fast path, one transaction: the challenge's attempt (its conditional
+   * UPDATE bounds a burst to OTP_MAX_ATTEMPTS and refuses a locked account),
+   * then the account's budget, both before the guess is judged so that bursts
+   * cannot overrun them. A budget that refuses rolls the attempt back with it.
    */
-  async function claimOrWait(challenge: Challenge, tempToken: string): Promise<number> {
-    const giveUpAtMs = Date.now() + IN_FLIGHT_SETTLE_MS;
-    for (let pauseMs = 5; ; pauseMs = Math.min(pauseMs * 2, 100)) {
-      const attempt = await claimAttempt(challenge);
-      if (attempt !== undefined) return attempt;
-      const lock = await limits.lockoutState(limitKeys.otpLockout(challenge.userId));
-      if (lock.locked) throw lockedByCodes(lock.retryAfterSeconds);
-      const current = await openChallenge(challenges, tempToken, 'verify'); // throws once the challenge has ended
-      if (isExpired(current, clock)) throw new AppError('OTP_EXPIRED');
-      if (Date.now() >= giveUpAtMs) throw attemptsExceeded();
-      // Fewer attempts than the maximum: a guess was given back meanwhile; claim it at once.
-      if (current.attempts >= maxAttempts) await new Promise((resolve) => setTimeout(resolve, pauseMs));
-    }
-  }
+  const claim = (tempToken: string, factorFor: (challenge: Challenge) => SecondFactor) =>
+    db.transaction(async (tx): Promise<GuessReservation | undefined> => {
+      const challenge = await challenges.claimByTempToken(tempToken, maxAttempts, limitKeyPrefixes.otpLockout, tx);
+      if (!challenge) return undefined;
+      const factor = factorFor(challenge);
+      const count = factor.codesJudged ?? 1;
+      const guess = await limits.consume(limitKeys.otpGuesses(challenge.userId), guessRules, { count, executor: tx });
+      if (!guess.allowed) throw lockedByCodes(guess.retryAfterSeconds);
+      return { challenge, factor, attempt: challenge.attempts, recordedAt: guess.recordedAt!, count };
+    });
 
   return {
-    async refuseIfSpent(userId) {
-      const lock = await limits.lockoutState(limitKeys.otpLockout(userId));
-      if (lock.locked) throw lockedByCodes(lock.retryAfterSeconds);
-      const guesses = await limits.peek(limitKeys.otpGuesses(userId), guessRules);
-      if (!guesses.allowed) throw lockedByCodes(guesses.retryAfterSeconds);
+    keysOf: (userId) => ({ lockoutKey: limitKeys.otpLockout(userId), counter: { key: limitKeys.otpGuesses(userId), rules: guessRules } }),
+
+    refusalOf({ lockout, counter }) {
+      if (lockout.locked) return lockedByCodes(lockout.retryAfterSeconds);
+      if (!counter.allowed) return lockedByCodes(counter.retryAfterSeconds);
+      return undefined;
     },
 
-    async reserve(challenge, tempToken, codesJudged = 1) {
-      // The challenge's attempt first (its atomic claim bounds a burst to
-      // OTP_MAX_ATTEMPTS), then the account's budget, also before the guess
-      // is judged so that bursts cannot overrun it.
-      const attempt = await claimOrWait(challenge, tempToken);
-      const key = limitKeys.otpGuesses(challenge.userId);
-      const recordedAt: string[] = [];
-      for (let i = 0; i < codesJudged; i += 1) {
-        const guess = await limits.consume(key, guessRules);
-        if (!guess.allowed) {
-          for (const taken of recordedAt) await limits.refund(key, taken);
-          await challenges.refundAttempt(challenge.id);
-          throw lockedByCodes(guess.retryAfterSeconds);
-        }
-        recordedAt.push(guess.recordedAt!);
+    /**
+     * When the fast path claims nothing, the challenge says why: ended,
+     * expired, locked. When it is open with no attempt left, guesses of
+     * parallel requests are in flight at the provider: their outcome decides
+     * this answer (one right code ends the challenge as verified, and the
+     * losers must get INVALID_TEMP_TOKEN, not OTP_ATTEMPTS_EXCEEDED), so wait
+     * for the challenge to end, or for a guess the provider could not judge
+     * to be given back. Real time, not the injected clock: this waits for
+     * other requests, not for a deadline of the domain.
+     */
+    async reserve(tempToken, factorFor) {
+      const giveUpAtMs = Date.now() + IN_FLIGHT_SETTLE_MS;
+      for (let pauseMs = 5; ; pauseMs = Math.min(pauseMs * 2, 100)) {
+        const reserved = await claim(tempToken, factorFor);
+        if (reserved) return reserved;
+        const current = await openChallenge(challenges, tempToken, 'verify'); // throws once the challenge has ended
+        if (isExpired(current, clock)) return { expired: current };
+        factorFor(current); // refuses an input no factor of this challenge takes, before any other answer
+        const lock = await limits.lockoutState(limitKeys.otpLockout(current.userId));
+        if (lock.locked) throw lockedByCodes(lock.retryAfterSeconds);
+        if (Date.now() >= giveUpAtMs) throw attemptsExceeded();
+        // Fewer attempts than the maximum: a guess was given back meanwhile; claim it at once.
+        if (current.attempts >= maxAttempts) await new Promise((resolve) => setTimeout(resolve, pauseMs));
       }
-      return { challenge, attempt, recordedAt };
     },
 
-    async refund({ challenge, recordedAt }) {
-      for (const taken of recordedAt) await limits.refund(limitKeys.otpGuesses(challenge.userId), taken);
+    async refund({ challenge, recordedAt, count }) {
+      await limits.refund(limitKeys.otpGuesses(challenge.userId), recordedAt, { count });
       await challenges.refundAttempt(challenge.id);
     },
 
-    async settleRight({ challenge, recordedAt: [recordedAt, ...moreRecorded] }) {
+    async settleRight({ challenge, recordedAt, count }, executor = db) {
       const nowText = clock.now().toISOString();
-      const guessKey = limitKeys.otpGuesses(challenge.userId);
       // Data-modifying CTEs all run, on one snapshot; the last two act only when this guess ended the challenge.
-      const result = (await db.execute(sql`
+      const result = (await executor.execute(sql`
         with ended as (
           update otp_challenges set ended_at = ${nowText}::timestamptz, ended_reason = 'verified'
           where id = ${challenge.id} and ended_at is null
           returning id
         ), guess_back as (
-          update rate_limit_counters set
-            hits = hits[1:array_position(hits, ${recordedAt}::timestamptz) - 1]
-                   || hits[array_position(hits, ${recordedAt}::timestamptz) + 1:]
-          where key = ${guessKey} and array_position(hits, ${recordedAt}::timestamptz) is not null
+          update rate_limit_counters set hits = ${hitsWithout(sql`hits`, recordedAt, count)}
+          where key = ${limitKeys.otpGuesses(challenge.userId)} and ${recordedAt}::timestamptz = any(hits)
             and exists (select 1 from ended)
           returning key
         ), run_ended as (
@@ -172,9 +167,7 @@ export function createGuessBudget({ db, config, limits, challenges, clock }: Gue
           returning key
         )
         select (select count(*) from ended) as ended`)) as unknown as { rows: { ended: number | string }[] };
-      const won = Number(result.rows[0]?.ended ?? 0) > 0;
-      if (won) for (const taken of moreRecorded) await limits.refund(guessKey, taken);
-      return won;
+      return Number(result.rows[0]?.ended ?? 0) > 0;
     },
 
     async recordWrong({ challenge, attempt }) {

@@ -81,7 +81,7 @@ export function createSignIn(deps: SignInDeps): SignIn {
     otpCode: createOtpCodeFactor({ otp: deps.otp, sending }),
     authenticator: createAuthenticatorFactor({ authenticators: deps.authenticators }),
     recoveryCode: createRecoveryCodeFactor({ recoveryCodes: deps.recoveryCodes, audit: deps.audit }),
-    recoveryCodesLeft: (userId) => deps.recoveryCodes.countLeft(userId),
+    recoveryCodesLeft: (userId, executor) => deps.recoveryCodes.countLeft(userId, executor),
     release: (challenge) => sending.releaseProvider(challenge),
   });
   const guesses = createGuessBudget(deps);

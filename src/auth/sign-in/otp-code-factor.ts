@@ -13,12 +13,16 @@ export function createOtpCodeFactor(deps: { otp: OtpProvider; sending: CodeSendi
   return {
     amr: 'sms',
 
-    async start(user, ip) {
+    async admit(user, ip, executor) {
       if (!user.phone) throw new AppError('PHONE_NOT_ENROLLED');
       sending.refuseIfCountryNotAllowed(user.phone);
-      await sending.consumeSendAllowance(user.phone, ip);
-      const providerRef = await sending.sendCode(user.id, user.phone, ip);
-      return { channel: 'sms', phone: user.phone, provider: otp.name, providerRef };
+      await sending.consumeSendAllowance(user.phone, ip, 'sms', executor);
+    },
+
+    async start(user, ip) {
+      const phone = user.phone!; // admitted: enrolled
+      const { providerRef, sentEvent } = await sending.sendCode(user.id, phone, ip);
+      return { channel: 'sms', phone, provider: otp.name, providerRef, sentEvent };
     },
 
     async judge(challenge, input) {

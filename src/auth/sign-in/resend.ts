@@ -41,7 +41,10 @@ export async function resend(context: SignInContext, input: { tempToken: string;
     await challenges.releaseResend(challenge.id, challenge.lastSentAt);
     throw error;
   }
-  const providerRef = await sending.sendCode(challenge.userId, phone, ip, channel);
-  await challenges.recordSend(challenge.id, providerRef ?? challenge.providerRef);
+  const { providerRef, sentEvent } = await sending.sendCode(challenge.userId, phone, ip, channel);
+  await context.db.transaction(async (tx) => {
+    await challenges.recordSend(challenge.id, providerRef ?? challenge.providerRef, tx);
+    await context.audit.record(sentEvent, tx);
+  });
   return { sent: true, resendAfter: cooldownSeconds, otp: { channel, to: maskPhone(phone) } };
 }

@@ -9,6 +9,8 @@ import { validationError } from '../../errors.js';
 import type { CodeCheckOutcome } from '../../otp/provider.js';
 import type { UserRecord } from '../../users/users-repository.js';
 import type { Challenge } from '../otp-challenges.js';
+import type { AuditEventInput } from '../../audit/audit.js';
+import type { DbExecutor } from '../../db/connect.js';
 
 /** approved | wrong | expired (nothing left to check) | exhausted (the factor's own wrong-guess limit). */
 export type FactorVerdict = CodeCheckOutcome;
@@ -20,6 +22,8 @@ export interface StartedFactor {
   phone: string | null;
   provider: string;
   providerRef: string | null;
+  /** The audit of what was sent, committed with the challenge; none when nothing was. */
+  sentEvent?: AuditEventInput;
 }
 
 /** What the second step was given: a code (SMS, call or authenticator) or a recovery code. */
@@ -45,17 +49,23 @@ export interface SecondFactor {
   judge(challenge: Challenge, input: FactorInput): Promise<FactorVerdict>;
 }
 
-/** A factor a login can start: it readies the challenge (sends the code) before the challenge exists. */
+/**
+ * A factor a login can start: it readies the challenge (sends the code)
+ * before the challenge exists, in two parts, because the provider may be
+ * slow and no transaction may wait on it.
+ */
 export interface StartableFactor extends SecondFactor {
-  /** Checks and sends what this factor needs for `user`; throws the refusal (PHONE_NOT_ENROLLED, OTP_RATE_LIMITED, ...). */
+  /** Checks what starting needs for `user` and takes its allowance (sends per phone and IP) in the login's transaction; throws the refusal (PHONE_NOT_ENROLLED, OTP_RATE_LIMITED, ...). */
+  admit(user: UserRecord, ip: string, executor: DbExecutor): Promise<void>;
+  /** Sends what this factor needs, once admitted. */
   start(user: UserRecord, ip: string): Promise<StartedFactor>;
 }
 
 export interface SecondFactors {
   /** The factor a login of `user` starts with: the authenticator when enrolled, else a code by SMS. */
   toStart(user: UserRecord): StartableFactor;
-  /** What this user's sign-in may use (login's `factors`). */
-  available(user: UserRecord): Promise<AvailableFactor[]>;
+  /** What this user's sign-in may use (login's `factors`); `executor`: the login's transaction. */
+  available(user: UserRecord, executor?: DbExecutor): Promise<AvailableFactor[]>;
   /** The factor that judges `input` for this challenge. */
   forInput(challenge: Challenge, input: FactorInput): SecondFactor;
   /** Lets go of what a factor left at its provider when its challenge ends; never throws. */
@@ -66,7 +76,7 @@ export interface SecondFactorDeps {
   otpCode: StartableFactor;
   authenticator: StartableFactor;
   recoveryCode: SecondFactor;
-  recoveryCodesLeft(userId: string): Promise<number>;
+  recoveryCodesLeft(userId: string, executor?: DbExecutor): Promise<number>;
   release(challenge: Challenge): Promise<void>;
 }
 
@@ -78,10 +88,10 @@ export interface SecondFactorDeps {
 export function createSecondFactors(deps: SecondFactorDeps): SecondFactors {
   return {
     toStart: (user) => (user.totpEnrolled ? deps.authenticator : deps.otpCode),
-    async available(user) {
+    async available(user, executor) {
       const factors: AvailableFactor[] = user.phone ? ['sms', 'call'] : [];
       if (user.totpEnrolled) factors.push('totp');
-      if (user.totpEnrolled && (await deps.recoveryCodesLeft(user.id)) > 0) factors.push('recovery');
+      if (user.totpEnrolled && (await deps.recoveryCodesLeft(user.id, executor)) > 0) factors.push('recovery');
       return factors;
     },
     forInput(challenge, input) {

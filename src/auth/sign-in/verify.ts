@@ -4,12 +4,11 @@
 // the verdict: right, wrong, expired at the provider, or exhausted there.
 
 import { AppError } from '../../errors.js';
-import { findUserById } from '../../users/users-repository.js';
 import type { SignedIn } from '../session-tokens.js';
 import type { Challenge } from '../otp-challenges.js';
-import { attemptsExceeded, isExpired, openChallenge } from './challenge-state.js';
+import { attemptsExceeded, openChallenge } from './challenge-state.js';
 import type { SignInContext } from './index.js';
-import type { FactorVerdict } from './second-factor.js';
+import type { FactorVerdict, SecondFactor } from './second-factor.js';
 import type { OtpVerificationOutcome, SecondFactorKind } from '../../metrics/port.js';
 
 /** The metrics' name of each factor, by its RFC 8176 method. */
@@ -28,30 +27,34 @@ export interface VerifyInput {
 }
 
 export async function verify(context: SignInContext, input: VerifyInput): Promise<SignedIn> {
-  const { challenges, factors, guesses, audit, clock, db, tokens } = context;
+  const { challenges, factors, guesses, audit, db, tokens } = context;
   const { tempToken, ip, userAgent = null } = input;
   const factorInput = { code: input.code, recoveryCode: input.recoveryCode, ip };
 
-  const challenge = await openChallenge(challenges, tempToken, 'verify');
-  if (isExpired(challenge, clock)) {
-    await endAndRelease(context, challenge, 'expired');
-    throw new AppError('OTP_EXPIRED');
-  }
-  const factor = factors.forInput(challenge, factorInput);
-  // How each guess ended, by factor, for GET /metrics (API.md "Metrics").
-  const report = (outcome: OtpVerificationOutcome) => context.metrics.otpVerification(FACTOR_OF_AMR[factor.amr] ?? 'sms', outcome);
-  let guess: Awaited<ReturnType<typeof guesses.reserve>>;
+  // How each guess ended, by the factor that judges it, for GET /metrics (API.md "Metrics").
+  let factor: SecondFactor | undefined;
+  const chooseFactor = (challenge: Challenge) => (factor = factors.forInput(challenge, factorInput));
+  const report = (outcome: OtpVerificationOutcome) => context.metrics.otpVerification(FACTOR_OF_AMR[factor?.amr ?? 'sms'] ?? 'sms', outcome);
+
+  // One transaction before the judging: the challenge's attempt and the budget's (guess-budget.ts).
+  let reserved: Awaited<ReturnType<typeof guesses.reserve>>;
   try {
-    guess = await guesses.reserve(challenge, tempToken, factor.codesJudged ?? 1);
+    reserved = await guesses.reserve(tempToken, chooseFactor);
   } catch (error) {
     if (error instanceof AppError && error.code === 'ACCOUNT_LOCKED') report('locked');
     if (error instanceof AppError && error.code === 'OTP_ATTEMPTS_EXCEEDED') report('attempts_exceeded');
     throw error;
   }
+  if ('expired' in reserved) {
+    await endAndRelease(context, reserved.expired, 'expired');
+    throw new AppError('OTP_EXPIRED');
+  }
+  const guess = reserved;
+  const { challenge } = guess;
 
   let verdict: FactorVerdict;
   try {
-    verdict = await factor.judge(challenge, factorInput);
+    verdict = await guess.factor.judge(challenge, factorInput);
   } catch (error) {
     await guesses.refund(guess); // the provider could not judge this guess
     throw error;
@@ -59,16 +62,18 @@ export async function verify(context: SignInContext, input: VerifyInput): Promis
 
   switch (verdict) {
     case 'approved': {
-      // Ends the challenge as verified; false when a parallel right code won.
-      if (!(await guesses.settleRight(guess))) throw new AppError('INVALID_TEMP_TOKEN');
-      const user = await findUserById(db, challenge.userId);
-      if (!user || user.disabled) throw new AppError('INVALID_TEMP_TOKEN');
+      // One transaction after the judging: the challenge ends as verified
+      // (unless a parallel right code won), the session starts, the success is
+      // audited. A user disabled meanwhile rolls it all back (INVALID_TEMP_TOKEN).
+      const amr = ['pwd', guess.factor.amr];
+      const signedIn = await db.transaction(async (tx) => {
+        if (!(await guesses.settleRight(guess, tx))) throw new AppError('INVALID_TEMP_TOKEN');
+        await audit.record({ type: 'LOGIN_SUCCEEDED', userId: challenge.userId, actorId: challenge.userId, ip, detail: { amr } }, tx);
+        return tokens.startSession({ id: challenge.userId }, { ip, userAgent, amr }, tx);
+      });
       report('approved');
-      const amr = ['pwd', factor.amr];
-      await audit.record({ type: 'LOGIN_SUCCEEDED', userId: user.id, actorId: user.id, ip, detail: { amr } });
-      return tokens.startSession(user, { ip, userAgent, amr });
+      return signedIn;
     }
-
     case 'wrong': {
       report('wrong');
       const wrong = await guesses.recordWrong(guess);
