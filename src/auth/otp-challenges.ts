@@ -2,7 +2,7 @@
 // a resend, the end) is one conditional UPDATE … RETURNING, so parallel
 // requests can never make a sixth guess or a second send inside the cooldown.
 
-import { and, eq, gt, isNull, lt, lte, or, sql } from 'drizzle-orm';
+import { and, eq, isNull, lte, or, sql } from 'drizzle-orm';
 import type { Database, DbExecutor, Transaction } from '../db/connect.js';
 import { otpChallenges } from '../db/schema.js';
 import type { Clock, Random } from '../core/clock.js';
@@ -32,8 +32,6 @@ export interface ChallengeStore {
   open(input: NewChallenge, alsoInTransaction?: (tx: Transaction) => Promise<void>): Promise<{ challenge: Challenge; tempToken: string; superseded: Challenge[] }>;
   /** The challenge a temp token names, when its secret matches; undefined otherwise. */
   findByTempToken(tempToken: string): Promise<Challenge | undefined>;
-  /** Takes one guess if the challenge is open, unexpired and has guesses left; returns the guess number. */
-  claimAttempt(id: string, maxAttempts: number): Promise<number | undefined>;
   /**
    * The sign-in's fast path: takes one guess of the challenge `tempToken`
    * names, in one UPDATE, if it is open, unexpired, has guesses left and its
@@ -139,22 +137,6 @@ export function createChallengeStore(db: Database, clock: Clock, random: Random)
       if (!parts) return undefined;
       const [challenge] = await db.select().from(otpChallenges).where(eq(otpChallenges.id, parts.id));
       return challenge && constantTimeEqual(challenge.tempTokenHash, sha256Hex(parts.secret)) ? challenge : undefined;
-    },
-
-    async claimAttempt(id, maxAttempts) {
-      const [claimed] = await db
-        .update(otpChallenges)
-        .set({ attempts: sql`${otpChallenges.attempts} + 1` })
-        .where(
-          and(
-            eq(otpChallenges.id, id),
-            isNull(otpChallenges.endedAt),
-            lt(otpChallenges.attempts, maxAttempts),
-            gt(otpChallenges.expiresAt, clock.now()),
-          ),
-        )
-        .returning({ attempts: otpChallenges.attempts });
-      return claimed?.attempts;
     },
 
     async refundAttempt(id) {

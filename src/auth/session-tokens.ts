@@ -30,9 +30,13 @@ export interface SessionTokens {
    * way no live session keeps roles the user no longer has. A user disabled
    * or gone by now gets INVALID_TEMP_TOKEN, as sign-in answers a disabled user.
    * `origin`: the address, browser and methods of the sign-in's last step, for the session list.
-   * `executor`: the transaction of the sign-in's last step, which the session then commits with.
+   * `alsoInTransaction`: the sign-in's own writes, run after the user is read
+   * FOR SHARE and before the session is created, committed with it (verify
+   * ends its challenge there). Taking the user's lock first keeps the order
+   * of locks an admin change takes (users row, then challenges and sessions):
+   * the other order could deadlock with it.
    */
-  startSession(user: Pick<UserRecord, 'id'>, origin?: SessionOrigin, executor?: Transaction): Promise<SignedIn>;
+  startSession(user: Pick<UserRecord, 'id'>, origin?: SessionOrigin, alsoInTransaction?: (tx: Transaction) => Promise<void>): Promise<SignedIn>;
   refresh(input: { refreshToken: string; ip: string }): Promise<SignedIn>;
   logout(input: { principal: Principal; ip: string }): Promise<void>;
 }
@@ -59,13 +63,13 @@ export function createSessionTokens(deps: {
   }
 
   return {
-    async startSession({ id }, origin, executor) {
-      const start = async (tx: Transaction) => {
+    async startSession({ id }, origin, alsoInTransaction) {
+      const { user, issued } = await db.transaction(async (tx) => {
         const current = await findUserById(tx, id, 'share');
         if (!current || current.disabled) throw new AppError('INVALID_TEMP_TOKEN');
+        await alsoInTransaction?.(tx);
         return { user: current, issued: await sessions.create(current.id, tx, origin) };
-      };
-      const { user, issued } = executor ? await start(executor) : await db.transaction(start);
+      });
       return signedInAnswer(user, issued);
     },
 

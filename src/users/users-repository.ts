@@ -1,6 +1,6 @@
 // Reading users with their roles: the shapes the sign-in and the admin views need.
 
-import { eq, getTableColumns, inArray, sql } from 'drizzle-orm';
+import { eq, getTableColumns, sql } from 'drizzle-orm';
 import type { DbExecutor } from '../db/connect.js';
 import { ROLE_NAMES, type RoleName } from '../core/vocabulary.js';
 import { userRoles, users } from '../db/schema.js';

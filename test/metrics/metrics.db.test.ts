@@ -4,7 +4,7 @@
 
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ADMIN, bearer, createTestApp, json, loginStep, postJson, signIn, type TestApp } from '../helpers/app.js';
+import { ADMIN, bearer, createTestApp, json, loginStep, postJson, type TestApp } from '../helpers/app.js';
 import { startFakeTwilioVerify, type FakeTwilio } from '../fakes/fake-twilio-verify.js';
 import { DEVELOPMENT_ADMIN } from '../../src/users/development-seed.js';
 

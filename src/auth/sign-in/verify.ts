@@ -27,7 +27,7 @@ export interface VerifyInput {
 }
 
 export async function verify(context: SignInContext, input: VerifyInput): Promise<SignedIn> {
-  const { challenges, factors, guesses, audit, db, tokens } = context;
+  const { challenges, factors, guesses, audit, tokens } = context;
   const { tempToken, ip, userAgent = null } = input;
   const factorInput = { code: input.code, recoveryCode: input.recoveryCode, ip };
 
@@ -62,14 +62,14 @@ export async function verify(context: SignInContext, input: VerifyInput): Promis
 
   switch (verdict) {
     case 'approved': {
-      // One transaction after the judging: the challenge ends as verified
-      // (unless a parallel right code won), the session starts, the success is
-      // audited. A user disabled meanwhile rolls it all back (INVALID_TEMP_TOKEN).
+      // One transaction after the judging (session-tokens.ts startSession):
+      // the user read FOR SHARE, the challenge ended as verified (unless a
+      // parallel right code won), the success audited, the session created.
+      // A user disabled meanwhile, or a lost race, rolls it all back (INVALID_TEMP_TOKEN).
       const amr = ['pwd', guess.factor.amr];
-      const signedIn = await db.transaction(async (tx) => {
+      const signedIn = await tokens.startSession({ id: challenge.userId }, { ip, userAgent, amr }, async (tx) => {
         if (!(await guesses.settleRight(guess, tx))) throw new AppError('INVALID_TEMP_TOKEN');
         await audit.record({ type: 'LOGIN_SUCCEEDED', userId: challenge.userId, actorId: challenge.userId, ip, detail: { amr } }, tx);
-        return tokens.startSession({ id: challenge.userId }, { ip, userAgent, amr }, tx);
       });
       report('approved');
       return signedIn;
