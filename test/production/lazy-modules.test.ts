@@ -53,6 +53,9 @@ describe('what only some requests need loads on the first of them, not at start'
   it.each([
     // The common-password list (≈2 MB decompressed): a password set or changed (users/password-policy.ts).
     '@zxcvbn-ts/language-common',
+    // libphonenumber with its full metadata (≈2 MB): the first number parsed (core/phone-parse.ts).
+    'libphonenumber-js/max',
+    'libphonenumber-js/core',
   ])('%s is not imported statically by the server', (name) => {
     expect([...graph.packages]).not.toContain(name);
   });
