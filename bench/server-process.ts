@@ -110,6 +110,11 @@ export interface BorealProcess extends ServerProcess {
 export interface BorealOptions {
   /** PASSWORD_HASH_CONCURRENCY; absent, the server's default, as in production. */
   passwordHashConcurrency?: number;
+  /** The checkout whose `dist/main.js` runs (default: this one), e.g. another worktree to compare with. */
+  root?: string;
+  /** Flags for node after BENCH_SERVER_NODE_ARGS', and settings added to the server's environment. */
+  nodeArgs?: string[];
+  env?: Record<string, string>;
 }
 
 /**
@@ -123,7 +128,7 @@ export async function startBoreal(
   settings: Pick<BenchSettings, 'serverLogLevel' | 'soakSeconds'>,
   options: BorealOptions = {},
 ): Promise<BorealProcess> {
-  const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const nodeArgs = [...(process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean), ...(options.nodeArgs ?? [])];
   const env: Record<string, string> = {
     NODE_ENV: 'development',
     HOST: '127.0.0.1',
@@ -140,9 +145,10 @@ export async function startBoreal(
     LOCKOUT_PASSWORD: UNLIMITED,
     LOCKOUT_OTP: UNLIMITED,
     ...(options.passwordHashConcurrency === undefined ? {} : { PASSWORD_HASH_CONCURRENCY: String(options.passwordHashConcurrency) }),
+    ...options.env,
   };
   // The server's own reading of these settings, on this machine: what it runs with, not what the bench assumes.
   const { passwordHashConcurrency } = loadConfig(env);
-  const server = await startChild(path.join(ROOT, 'dist', 'main.js'), env, nodeArgs);
+  const server = await startChild(path.join(options.root ?? ROOT, 'dist', 'main.js'), env, nodeArgs);
   return { ...server, passwordHashConcurrency };
 }
