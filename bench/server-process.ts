@@ -10,6 +10,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { loadConfig } from '../src/config.js';
 import { ROOT, type BenchSettings } from './settings.js';
 
 const START_TIMEOUT_MS = 30_000;
@@ -101,32 +102,53 @@ export function startHelloWorld(): Promise<ServerProcess> {
   return startChild(path.join(ROOT, 'bench', 'hello-world.mjs'), { NODE_ENV: 'production' }, []);
 }
 
+export interface BorealProcess extends ServerProcess {
+  /** The argon2 operations it runs at once: PASSWORD_HASH_CONCURRENCY as the server resolves it (its default: the cores less one). */
+  passwordHashConcurrency: number;
+}
+
+export interface BorealOptions {
+  /** PASSWORD_HASH_CONCURRENCY; absent, the server's default, as in production. */
+  passwordHashConcurrency?: number;
+  /** The checkout whose `dist/main.js` runs (default: this one), e.g. another worktree to compare with. */
+  root?: string;
+  /** Flags for node after BENCH_SERVER_NODE_ARGS', and settings added to the server's environment. */
+  nodeArgs?: string[];
+  env?: Record<string, string>;
+}
+
 /**
  * The production build, as `npm start` runs it, on the scratch database. The
  * console code provider (so a sign-in needs no SMS) means NODE_ENV is not
  * production; every limit is raised so that no answer is a 429.
  * BENCH_SERVER_NODE_ARGS passes flags to node (e.g. `--cpu-prof`).
  */
-export function startBoreal(databaseUrl: string, settings: Pick<BenchSettings, 'serverLogLevel' | 'soakSeconds'>): Promise<ServerProcess> {
-  const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  return startChild(
-    path.join(ROOT, 'dist', 'main.js'),
-    {
-      NODE_ENV: 'development',
-      HOST: '127.0.0.1',
-      DATABASE_URL: databaseUrl,
-      LOG_LEVEL: settings.serverLogLevel,
-      // One access token serves the whole soak: it must outlive it (the default, 15m, covers the 10-minute soak).
-      ACCESS_TOKEN_TTL: `${Math.max(15, Math.ceil(settings.soakSeconds / 60) + 5)}m`,
-      OTP_PROVIDER: 'console',
-      OTP_DEV_CODE: '123456',
-      LIMIT_REQUESTS_PER_IP: UNLIMITED,
-      LIMIT_LOGIN_PER_IP: UNLIMITED,
-      LIMIT_OTP_PER_PHONE: UNLIMITED,
-      LIMIT_OTP_PER_IP: UNLIMITED,
-      LOCKOUT_PASSWORD: UNLIMITED,
-      LOCKOUT_OTP: UNLIMITED,
-    },
-    nodeArgs,
-  );
+export async function startBoreal(
+  databaseUrl: string,
+  settings: Pick<BenchSettings, 'serverLogLevel' | 'soakSeconds'>,
+  options: BorealOptions = {},
+): Promise<BorealProcess> {
+  const nodeArgs = [...(process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean), ...(options.nodeArgs ?? [])];
+  const env: Record<string, string> = {
+    NODE_ENV: 'development',
+    HOST: '127.0.0.1',
+    DATABASE_URL: databaseUrl,
+    LOG_LEVEL: settings.serverLogLevel,
+    // One access token serves the whole soak: it must outlive it (the default, 15m, covers the 10-minute soak).
+    ACCESS_TOKEN_TTL: `${Math.max(15, Math.ceil(settings.soakSeconds / 60) + 5)}m`,
+    OTP_PROVIDER: 'console',
+    OTP_DEV_CODE: '123456',
+    LIMIT_REQUESTS_PER_IP: UNLIMITED,
+    LIMIT_LOGIN_PER_IP: UNLIMITED,
+    LIMIT_OTP_PER_PHONE: UNLIMITED,
+    LIMIT_OTP_PER_IP: UNLIMITED,
+    LOCKOUT_PASSWORD: UNLIMITED,
+    LOCKOUT_OTP: UNLIMITED,
+    ...(options.passwordHashConcurrency === undefined ? {} : { PASSWORD_HASH_CONCURRENCY: String(options.passwordHashConcurrency) }),
+    ...options.env,
+  };
+  // The server's own reading of these settings, on this machine: what it runs with, not what the bench assumes.
+  const { passwordHashConcurrency } = loadConfig(env);
+  const server = await startChild(path.join(options.root ?? ROOT, 'dist', 'main.js'), env, nodeArgs);
+  return { ...server, passwordHashConcurrency };
 }

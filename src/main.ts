@@ -4,9 +4,12 @@
 // drivers, Twilio's SDK) are even loaded, well within two seconds.
 // `boreal serve` runs the same function, so both refuse a bad start alike.
 
-import { ConfigError, loadConfig, readEnvironment } from './config.js';
+import { holdYoungGenerationDuringStart } from './young-generation.js';
 
 async function main(): Promise<number> {
+  // Before any heavy module is loaded: start-up must not size V8's young generation (young-generation.ts).
+  holdYoungGenerationDuringStart();
+  const { ConfigError, loadConfig, readEnvironment } = await import('./config.js');
   const env = readEnvironment();
   try {
     loadConfig(env);

@@ -9,6 +9,7 @@ import { ConfigError, loadConfig, type Config } from './config.js';
 import { connectDatabase, type DatabaseHandle } from './db/connect.js';
 import { DEVELOPMENT_ADMIN, seedDevelopmentAdmin } from './users/development-seed.js';
 import { createAccessTokensFor, createServices, type Services } from './services.js';
+import { releaseYoungGeneration } from './young-generation.js';
 
 /** JSON lines in production; outside it, pretty lines when pino-pretty is installed. */
 export function createLogger(config: Pick<Config, 'logLevel' | 'isProduction'>, destination: 1 | 2 = 1): Logger {
@@ -68,6 +69,8 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     await shareWithCommands(database, logger);
     app = await buildApp(services, { logger });
     address = await app.listen({ port: config.port, host: config.host });
+    // Start-up is over: from here the young generation grows under load by V8's own rule.
+    releaseYoungGeneration();
   } catch (error) {
     await closeAll().catch(() => {});
     throw error;

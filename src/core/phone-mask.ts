@@ -1,11 +1,11 @@
-import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
+import { parsePhone } from './phone-parse.js';
 
 /**
  * The one masked form of a phone number, for answers, audit rows and logs:
  * only the country code and the last 2 digits show ("+1 ••• ••• ••34").
  */
 export function maskPhone(phoneE164: string): string {
-  const parsed = parsePhoneNumberFromString(phoneE164);
+  const parsed = parsePhone(phoneE164);
   const countryCode = parsed?.countryCallingCode ?? '';
   const national = parsed?.nationalNumber ?? phoneE164.replace(/\D/g, '');
   const hidden = national.slice(0, -2).replace(/\d/g, '•');

@@ -2,19 +2,28 @@
 // no composition rules, and never a password that appears on a list of
 // commonly used ones — those fall first to credential stuffing and guessing.
 
-import { dictionary } from '@zxcvbn-ts/language-common';
+import { createRequire } from 'node:module';
 
 export const PASSWORD_MIN_CHARACTERS = 8;
 export const PASSWORD_MAX_CHARACTERS = 128;
 
+type CommonLanguage = typeof import('@zxcvbn-ts/language-common');
+
 let commonPasswords: ReadonlySet<string> | undefined;
 
 /**
- * The ranked password list of zxcvbn-ts (tens of thousands, all lower case),
- * decompressed once on first use rather than at import.
+ * The ranked password list of zxcvbn-ts (tens of thousands, all lower case).
+ * The package decompresses all its lists when it is loaded, which costs about
+ * 2 MB of heap for as long as the process lives: it is required on the first
+ * password check (a password set or changed), not at start, since a server
+ * that only signs people in never needs it. The synchronous require keeps
+ * the check synchronous; it costs a few tens of milliseconds once.
  */
 export function commonPasswordList(): ReadonlySet<string> {
-  commonPasswords ??= new Set(dictionary['passwords-common']);
+  if (!commonPasswords) {
+    const { dictionary } = createRequire(import.meta.url)('@zxcvbn-ts/language-common') as CommonLanguage;
+    commonPasswords = new Set(dictionary['passwords-common']);
+  }
   return commonPasswords;
 }
 

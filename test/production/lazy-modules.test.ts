@@ -1,7 +1,9 @@
 // The heavy optional modules stay out of the server's static import graph:
 // Twilio's SDK, ioredis and PGlite are imported (dynamically) only when the
 // settings need them, so an idle server on PostgreSQL without Redis or
-// Twilio holds none of them (docs/performance.md "What each change bought").
+// Twilio holds none of them; what only some requests need (the common-password
+// list) is loaded by the first of them (docs/performance.md "What each change
+// bought").
 
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -41,6 +43,20 @@ describe('optional heavy modules load only when the settings need them', () => {
   });
 
   it.each(['twilio', 'ioredis', '@electric-sql/pglite', 'drizzle-orm/pglite', 'drizzle-orm/pglite/migrator'])('%s is not imported statically by the server', (name) => {
+    expect([...graph.packages]).not.toContain(name);
+  });
+});
+
+describe('what only some requests need loads on the first of them, not at start', () => {
+  const graph = staticGraph('src/server.ts');
+
+  it.each([
+    // The common-password list (≈2 MB decompressed): a password set or changed (users/password-policy.ts).
+    '@zxcvbn-ts/language-common',
+    // libphonenumber with its full metadata (≈2 MB): the first number parsed (core/phone-parse.ts).
+    'libphonenumber-js/max',
+    'libphonenumber-js/core',
+  ])('%s is not imported statically by the server', (name) => {
     expect([...graph.packages]).not.toContain(name);
   });
 });
