@@ -3,7 +3,7 @@
 // machines are noisy, so only ratios compare across runs.
 
 import { setTimeout as sleep } from 'node:timers/promises';
-import { forSeconds, argon2Rate, httpLoad, loopRate, signIn, signInRate } from './load.js';
+import { forSeconds, argon2Rate, httpLoad, loopRate, signIn, signInRate, steadyRateLoad } from './load.js';
 import type { BenchUser } from './scratch-database.js';
 import type { BorealProcess, ServerProcess } from './server-process.js';
 import type { BenchSettings } from './settings.js';
@@ -71,13 +71,13 @@ export interface StormMeasure {
 
 /** /me at a fixed rate alone, then again while `stormSignIns` full sign-ins run in parallel without pause. */
 export async function loginStorm(server: BorealProcess, token: string, users: BenchUser[], settings: BenchSettings): Promise<StormMeasure> {
-  const fixedRate = { url: meUrl(server), seconds: settings.scenarioSeconds, headers: bearer(token), connections: 20, overallRate: settings.stormMeRate };
-  const quiet = await httpLoad(fixedRate);
+  const fixedRate = { url: meUrl(server), seconds: settings.scenarioSeconds, headers: bearer(token), ratePerSecond: settings.stormMeRate };
+  const quiet = await steadyRateLoad(fixedRate);
   let meDone = false;
   const storm = signInRate(server.url, users, settings.stormSignIns, () => meDone);
   // Let the storm reach the password step before the clock starts.
   await sleep(200);
-  const stormed = await httpLoad(fixedRate).finally(() => (meDone = true));
+  const stormed = await steadyRateLoad(fixedRate).finally(() => (meDone = true));
   const stormSignInsPerSecond = await storm;
   return { quietP99Ms: quiet.p99Ms, stormP99Ms: stormed.p99Ms, stormP50Ms: stormed.p50Ms, stormSignInsPerSecond, serverHashConcurrency: server.passwordHashConcurrency };
 }

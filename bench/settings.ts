@@ -48,6 +48,6 @@ export function readSettings(argv: string[] = process.argv.slice(2), env: NodeJS
     signInsInFlight: positiveNumber(env, 'BENCH_SIGNINS_IN_FLIGHT', 2),
     stormSignIns: positiveNumber(env, 'BENCH_STORM_SIGNINS', 8),
     stormMeRate: positiveNumber(env, 'BENCH_STORM_ME_RATE', 200),
-    serverLogLevel: env.BENCH_SERVER_LOG_LEVEL || 'warn',
+    serverLogLevel: env.BENCH_SERVER_LOG_LEVEL || 'error',
   };
 }

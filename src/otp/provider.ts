@@ -13,7 +13,7 @@ import type { Logger } from 'pino';
 import type { OtpProviderName } from '../config.js';
 
 /** Providers log through pino; they never log a code, a token or a credential (the dev code excepted). */
-export type ProviderLogger = Pick<Logger, 'info' | 'warn' | 'error'>;
+export type ProviderLogger = Pick<Logger, 'info' | 'warn' | 'error'> & Partial<Pick<Logger, 'isLevelEnabled'>>;
 
 /** How a code reaches the phone: a text message, or a voice call that reads it out. */
 export type DeliveryChannel = 'sms' | 'call';
