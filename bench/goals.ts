@@ -118,3 +118,18 @@ export function describeHashConcurrency(m: Pick<Measurements, 'hashConcurrency' 
     `sign-ins on a second server with PASSWORD_HASH_CONCURRENCY=${c.signIns}, as many as the ceiling's ${m.signIns.inFlight} hashes in flight.`
   );
 }
+
+/**
+ * One line under the table: where a sign-in's CPU goes, by process, against
+ * one raw argon2id check. On a machine of `cores`, the sign-in rate cannot
+ * pass cores ÷ (CPU per sign-in), whatever the concurrency.
+ */
+export function describeSignInCpu(m: Pick<Measurements, 'signIns'>, cores: number): string {
+  const { cpuPerSignInMs: cpu, argon2CpuMs } = m.signIns;
+  const total = cpu.server + cpu.postgres + cpu.client;
+  return (
+    `CPU per sign-in: ${fixed(total, 1)} ms = server ${fixed(cpu.server, 1)} (one argon2id check is ${fixed(argon2CpuMs, 1)} of it), ` +
+    `PostgreSQL ${fixed(cpu.postgres, 1)}, client ${fixed(cpu.client, 1)}; ` +
+    `${cores} cores allow at most ${fixed((cores * 1000) / total, 1)} sign-ins/s, the raw checks ${fixed((cores * 1000) / argon2CpuMs, 1)}/s.`
+  );
+}

@@ -9,7 +9,8 @@
 
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { describeHashConcurrency, formatTable, judge, type Measurements } from './goals.js';
+import os from 'node:os';
+import { describeHashConcurrency, describeSignInCpu, formatTable, judge, type Measurements } from './goals.js';
 import { signIn } from './load.js';
 import { idleRssBytes, loginStorm, meThroughput, signInThroughput, soak, throughput } from './scenarios.js';
 import { createScratchDatabase, type ScratchDatabase } from './scratch-database.js';
@@ -99,6 +100,7 @@ try {
   );
   console.log(formatTable(results));
   console.log(`\n${describeHashConcurrency(measurements)}`);
+  console.log(describeSignInCpu(measurements, os.availableParallelism()));
   console.log(`${results.filter((r) => r.met).length} of ${results.length} goals met. Ratios are against ceilings measured in this run.`);
   mkdirSync(path.dirname(settings.jsonPath), { recursive: true });
   writeFileSync(settings.jsonPath, `${JSON.stringify({ startedAt, settings: { ...settings, adminDatabaseUrl: undefined }, results, measurements }, null, 2)}\n`);

@@ -3,6 +3,7 @@
 // machines are noisy, so only ratios compare across runs.
 
 import { setTimeout as sleep } from 'node:timers/promises';
+import { cpuClock, type CpuSplitMs } from './cpu-time.js';
 import { forSeconds, argon2Rate, httpLoad, loopRate, signIn, signInRate, steadyRateLoad } from './load.js';
 import type { BenchUser } from './scratch-database.js';
 import type { BorealProcess, ServerProcess } from './server-process.js';
@@ -42,6 +43,10 @@ export interface SignInMeasure {
   inFlight: number;
   /** PASSWORD_HASH_CONCURRENCY of the server the sign-ins ran against (set to `inFlight`: like with like). */
   serverHashConcurrency: number;
+  /** CPU ms per raw argon2id check (the bench process alone). */
+  argon2CpuMs: number;
+  /** CPU ms per full sign-in, by process: the server (its argon2 threads included), PostgreSQL, the client. */
+  cpuPerSignInMs: CpuSplitMs;
 }
 
 /**
@@ -54,10 +59,16 @@ export interface SignInMeasure {
  */
 export async function signInThroughput(server: BorealProcess, users: BenchUser[], settings: BenchSettings): Promise<SignInMeasure> {
   const inFlight = settings.signInsInFlight;
+  const argon2Cpu = cpuClock(server.pid);
   const argon2PerSecond = await argon2Rate(inFlight, settings.scenarioSeconds);
+  const argon2CpuMs = argon2Cpu.stop().client / (argon2PerSecond * settings.scenarioSeconds);
   await signInRate(server.url, users, inFlight, forSeconds(warmUpSeconds(settings)));
+  const signInCpu = cpuClock(server.pid);
   const signInsPerSecond = await signInRate(server.url, users, inFlight, forSeconds(settings.scenarioSeconds));
-  return { argon2PerSecond, signInsPerSecond, inFlight, serverHashConcurrency: server.passwordHashConcurrency };
+  const spent = signInCpu.stop();
+  const signIns = signInsPerSecond * settings.scenarioSeconds;
+  const cpuPerSignInMs = { server: spent.server / signIns, postgres: spent.postgres / signIns, client: spent.client / signIns };
+  return { argon2PerSecond, signInsPerSecond, inFlight, serverHashConcurrency: server.passwordHashConcurrency, argon2CpuMs, cpuPerSignInMs };
 }
 
 export interface StormMeasure {
