@@ -65,7 +65,8 @@ describe('invitation, password, sessions', () => {
     await invitee.getByLabel('New password', { exact: true }).fill('password123');
     await invitee.getByLabel('New password again').fill('password123');
     await invitee.getByRole('button', { name: 'Set password' }).click();
-    await invitee.getByText(/too common/).waitFor();
+    // The server's whole sentence stands alone, not after the field's label ("New password This password …").
+    await invitee.getByText(/^This password is too common/).waitFor();
     await invitee.getByLabel('New password', { exact: true }).fill('boreal lakes in winter 1');
     await invitee.getByLabel('New password again').fill('boreal lakes in winter 1');
     await invitee.getByRole('button', { name: 'Set password' }).click();

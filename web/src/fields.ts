@@ -24,7 +24,9 @@ function sentenceFor(label: string, message: string): string {
   if (/must be (<=|<) /.test(message)) return `${label} is too large.`;
   if (message === 'is not an allowed field') return `${label} cannot be set here.`;
   if (/must be equal to one of the allowed values/.test(message)) return 'Choose one from the list.';
-  // The server's own sentences ("is not a valid phone number", "is too common") read well after the label.
+  // A whole sentence of the server's own ("This password is too common: …") stands alone.
+  if (/^[A-Z]/.test(message)) return /[.!?]$/.test(message) ? message : `${message}.`;
+  // The server's fragments ("is not a valid phone number") read well after the label.
   return `${label} ${message.replace(/\.$/, '')}.`;
 }
 
