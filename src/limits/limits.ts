@@ -15,9 +15,8 @@
 // Every method that the sign-in runs inside a transaction of its own takes
 // an optional `executor` (the transaction); by default it runs on its own.
 
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import type { LimitRule } from '../core/limit-rule.js';
-import type { SQL } from 'drizzle-orm';
 import type { DatabaseHandle, DbExecutor } from '../db/connect.js';
 import type { Clock } from '../core/clock.js';
 import { textArray } from '../db/text-array.js';
@@ -101,7 +100,7 @@ export interface Limits {
   /** The reserved failure stands; when the run holds `rule.limit` failures it locks the key (lockedNow for exactly one caller). */
   keepFailure(key: string, rule: LimitRule): Promise<{ lockedNow: boolean }>;
   /** A success ends the run, unless a lock holds: then nothing changes and the lock is answered. */
-  endFailureRun(key: string, executor?: DbExecutor): Promise<LockoutState>;
+  endFailureRun(key: string): Promise<LockoutState>;
   /** Every key starting with `prefix` that `consume(key, rules)` would refuse now, with its wait (for the admin's list). */
   refusedNow(prefix: string, rules: readonly LimitRule[]): Promise<KeyWait[]>;
   /** Every lockout key starting with `prefix` that is locked now, with its wait. */
@@ -140,11 +139,13 @@ export function createLimits(database: DatabaseHandle, clock: Clock): Limits {
   async function consumeAll(attempts: readonly LimitAttempt[], executor?: DbExecutor): Promise<LimitDecision> {
     const now = clock.now();
     const nowText = now.toISOString();
+    // An attempt of more hits than a rule allows in a whole window can never
+    // pass (an authenticator guess counts 3 codes against a budget set below
+    // 3): refused, recording nothing, its wait a full window of that rule.
+    const tooLarge = attempts.flatMap(({ rules, count = 1 }) => rules.filter((rule) => count > rule.limit));
+    if (tooLarge.length > 0) return { allowed: false, retryAfterSeconds: Math.max(...tooLarge.map((rule) => rule.windowSeconds)) };
     // Rows are locked in key order, so two attempts sharing keys can never deadlock.
     const sorted = [...attempts].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-    for (const attempt of sorted) {
-      if (attempt.rules.some((rule) => (attempt.count ?? 1) > rule.limit)) throw new Error(`an attempt of ${attempt.count} hits can never pass the rules of ${attempt.key}`);
-    }
     // The new hits of each key ride in the inserted row (`excluded.hits`). On a
     // conflict the existing row is locked and judged as it is now: a key
     // whose rules all leave room for them gets them, after the hits older
@@ -184,11 +185,7 @@ export function createLimits(database: DatabaseHandle, clock: Clock): Limits {
       type LockRow = { failures: number; locked_until: Date | string | null };
       // The reads see the rows as they were before the delete (one snapshot): a run that was not ended is read as it stands.
       const [row] = await run<{ ended: boolean; run: LockRow | null; lockout: LockRow | null; hits: string[] | string | null }>(sql`
-        with ended as (
-          delete from lockouts where key = ${runKey}
-            and (locked_until is null or locked_until <= ${nowText}::timestamptz)
-          returning key
-        )
+        with ended as (${endRun(runKey, nowText)})
         select exists (select 1 from ended) as ended,
                (select json_build_object('failures', failures, 'locked_until', locked_until) from lockouts where key = ${runKey}) as run,
                (select json_build_object('failures', failures, 'locked_until', locked_until) from lockouts where key = ${lockoutKey}) as lockout,
@@ -300,12 +297,8 @@ export function createLimits(database: DatabaseHandle, clock: Clock): Limits {
       return { lockedNow: rows.length > 0 };
     },
 
-    async endFailureRun(key, executor) {
-      const nowText = clock.now().toISOString();
-      const ended = await run<{ key: string }>(sql`
-        delete from lockouts where key = ${key}
-          and (locked_until is null or locked_until <= ${nowText}::timestamptz)
-        returning key`, executor);
+    async endFailureRun(key) {
+      const ended = await run<{ key: string }>(endRun(key, clock.now().toISOString()));
       return ended.length > 0 ? lockoutFrom(undefined, clock.now()) : lockoutState(key);
     },
 
@@ -317,6 +310,11 @@ export function createLimits(database: DatabaseHandle, clock: Clock): Limits {
       return counters.length + locks.length;
     },
   };
+}
+
+/** A success ends the run of failures of `key` (its row goes), unless a lock holds; returns the key when it did. */
+function endRun(key: string, nowText: string): SQL {
+  return sql`delete from lockouts where key = ${key} and (locked_until is null or locked_until <= ${nowText}::timestamptz) returning key`;
 }
 
 /** The decision consume would take on these hits for an attempt of `count` hits, recording nothing. */

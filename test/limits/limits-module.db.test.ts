@@ -57,6 +57,40 @@ describe('consume: sliding windows', () => {
     expect((await t.services.limits.consume(k, rules)).allowed).toBe(true);
   });
 
+  it('an attempt of several hits fits only whole, and its refund gives back exactly those hits', async () => {
+    const k = key('count');
+    const rules: LimitRule[] = [{ limit: 5, windowSeconds: 60 }];
+    const three = await t.services.limits.consume(k, rules, { count: 3 });
+    expect(three.allowed).toBe(true);
+    // 3 of 5 taken: another 3 does not fit, and is not recorded in part.
+    t.clock.advanceSeconds(10);
+    expect(await t.services.limits.consume(k, rules, { count: 3 })).toEqual({ allowed: false, retryAfterSeconds: 50 });
+    expect((await t.services.limits.consume(k, rules, { count: 2 })).allowed).toBe(true);
+    expect((await t.services.limits.consume(k, rules)).allowed).toBe(false);
+    // Refunding the first attempt frees its 3 hits, no more: 3 fit again, a 4th does not.
+    await t.services.limits.refund(k, three.recordedAt!, { count: 3 });
+    expect((await t.services.limits.consume(k, rules, { count: 3 })).allowed).toBe(true);
+    expect((await t.services.limits.consume(k, rules)).allowed).toBe(false);
+  });
+
+  it('an attempt of more hits than a rule allows in a window is refused, records nothing and throws nothing', async () => {
+    const k = key('too-large');
+    const rules: LimitRule[] = [{ limit: 2, windowSeconds: 600 }];
+    expect(await t.services.limits.consume(k, rules, { count: 3 })).toEqual({ allowed: false, retryAfterSeconds: 600 });
+    expect((await t.services.limits.consume(k, rules, { count: 2 })).allowed).toBe(true);
+  });
+
+  it('consumeAll records on every key or on none', async () => {
+    const [a, b] = [key('all-a'), key('all-b')];
+    const one: LimitRule[] = [{ limit: 1, windowSeconds: 60 }];
+    const two: LimitRule[] = [{ limit: 2, windowSeconds: 60 }];
+    expect((await t.services.limits.consumeAll([{ key: a, rules: two }, { key: b, rules: one }])).allowed).toBe(true);
+    // b is full: a is refused with it and keeps its one hit, so one more fits on a alone.
+    expect(await t.services.limits.consumeAll([{ key: a, rules: two }, { key: b, rules: one }])).toEqual({ allowed: false, retryAfterSeconds: 60 });
+    expect((await t.services.limits.consume(a, two)).allowed).toBe(true);
+    expect((await t.services.limits.consume(a, two)).allowed).toBe(false);
+  });
+
   it('a sub-second wait is announced as 1 second, never 0', async () => {
     const k = key('subsecond');
     const rules: LimitRule[] = [{ limit: 1, windowSeconds: 1 }];
