@@ -2,9 +2,9 @@
 // a resend, the end) is one conditional UPDATE … RETURNING, so parallel
 // requests can never make a sixth guess or a second send inside the cooldown.
 
-import { and, eq, isNull, lte, or, sql } from 'drizzle-orm';
+import { and, eq, gt, isNull, lt, lte, or, sql } from 'drizzle-orm';
 import type { Database, DbExecutor, Transaction } from '../db/connect.js';
-import { otpChallenges } from '../db/schema.js';
+import { otpChallenges, users } from '../db/schema.js';
 import type { Clock, Random } from '../core/clock.js';
 import { addSeconds, constantTimeEqual, randomSecret, sha256Hex, splitOpaqueToken } from './crypto.js';
 
@@ -66,13 +66,13 @@ export function createChallengeStore(db: Database, clock: Clock, random: Random)
    */
   async function openOnce(input: NewChallenge, executor: Transaction) {
     const now = clock.now();
-    const nowText = now.toISOString();
     const secret = randomSecret(random);
-    const superseded = (await executor.execute(sql`
-      with locked as (select id from users where id = ${input.userId} for update)
-      update otp_challenges set ended_at = ${nowText}::timestamptz, ended_reason = 'superseded'
-      where user_id = (select id from locked) and ended_at is null
-      returning *`)) as unknown as { rows: ChallengeRow[] };
+    const lockedUser = sql`(select ${users.id} from ${users} where ${users.id} = ${input.userId} for update)`;
+    const superseded = await executor
+      .update(otpChallenges)
+      .set({ endedAt: now, endedReason: 'superseded' })
+      .where(and(eq(otpChallenges.userId, lockedUser), isNull(otpChallenges.endedAt)))
+      .returning();
     // An authenticator sign-in sends nothing: its first SMS or call is not held back by the cooldown.
     const sent = input.channel !== 'totp';
     const [challenge] = await executor
@@ -90,7 +90,7 @@ export function createChallengeStore(db: Database, clock: Clock, random: Random)
         createdAt: now,
       })
       .returning();
-    return { challenge: challenge!, tempToken: `${challenge!.id}.${secret}`, superseded: superseded.rows.map(challengeFromRow) };
+    return { challenge: challenge!, tempToken: `${challenge!.id}.${secret}`, superseded };
   }
 
   const openIn = (input: NewChallenge, alsoInTransaction?: (tx: Transaction) => Promise<void>) =>
@@ -118,18 +118,25 @@ export function createChallengeStore(db: Database, clock: Clock, random: Random)
     async claimByTempToken(tempToken, maxAttempts, lockoutKeyPrefix, executor = db) {
       const parts = splitOpaqueToken(tempToken);
       if (!parts) return undefined;
-      const nowText = clock.now().toISOString();
+      const now = clock.now();
       // The secret's hash is compared by the database: a lookup by a hash of
       // 256 random bits leaks nothing an attacker can use through timing.
-      const result = (await executor.execute(sql`
-        update otp_challenges c set attempts = c.attempts + 1
-        where c.id = ${parts.id} and c.temp_token_hash = ${sha256Hex(parts.secret)}
-          and c.ended_at is null and c.attempts < ${maxAttempts}::int and c.expires_at > ${nowText}::timestamptz
-          and not exists (select 1 from lockouts l
-                          where l.key = ${lockoutKeyPrefix} || c.user_id::text and l.locked_until > ${nowText}::timestamptz)
-        returning c.*`)) as unknown as { rows: ChallengeRow[] };
-      const [row] = result.rows;
-      return row && challengeFromRow(row);
+      const [claimed] = await executor
+        .update(otpChallenges)
+        .set({ attempts: sql`${otpChallenges.attempts} + 1` })
+        .where(
+          and(
+            eq(otpChallenges.id, parts.id),
+            eq(otpChallenges.tempTokenHash, sha256Hex(parts.secret)),
+            isNull(otpChallenges.endedAt),
+            lt(otpChallenges.attempts, maxAttempts),
+            gt(otpChallenges.expiresAt, now),
+            sql`not exists (select 1 from lockouts l
+                            where l.key = ${lockoutKeyPrefix} || ${otpChallenges.userId}::text and l.locked_until > ${now.toISOString()}::timestamptz)`,
+          ),
+        )
+        .returning();
+      return claimed;
     },
 
     async findByTempToken(tempToken) {
@@ -185,30 +192,6 @@ export function createChallengeStore(db: Database, clock: Clock, random: Random)
       return ended;
     },
 
-  };
-}
-
-/** A row of otp_challenges as a raw statement returns it (snake_case; timestamps as Date or text by driver). */
-type ChallengeRow = Record<string, unknown> & { id: string };
-
-const instantOf = (value: unknown) => (value === null || value === undefined ? null : value instanceof Date ? value : new Date(String(value)));
-
-function challengeFromRow(row: ChallengeRow): Challenge {
-  return {
-    id: row.id,
-    userId: row.user_id as string,
-    tempTokenHash: row.temp_token_hash as string,
-    phone: row.phone as string | null,
-    channel: row.channel as Challenge['channel'],
-    provider: row.provider as string,
-    providerRef: row.provider_ref as string | null,
-    attempts: Number(row.attempts),
-    sends: Number(row.sends),
-    lastSentAt: instantOf(row.last_sent_at),
-    expiresAt: instantOf(row.expires_at)!,
-    createdAt: instantOf(row.created_at)!,
-    endedAt: instantOf(row.ended_at),
-    endedReason: row.ended_reason as Challenge['endedReason'],
   };
 }
 

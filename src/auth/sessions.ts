@@ -89,10 +89,15 @@ export function createSessionStore(options: {
 }): SessionStore {
   const { db, clock, random } = options;
 
+  /** A refresh token is unused past SESSION_IDLE_TTL from now, and never past the session's absolute end. */
+  function refreshTokenEnd(now: Date, maxExpiresAt: Date): Date {
+    const idleEnd = addSeconds(now, options.idleTtlSeconds);
+    return idleEnd < maxExpiresAt ? idleEnd : maxExpiresAt;
+  }
+
   async function issueToken(sessionId: string, userId: string, maxExpiresAt: Date, amr: string[], executor: DbExecutor = db): Promise<IssuedRefreshToken> {
     const now = clock.now();
-    const idleEnd = addSeconds(now, options.idleTtlSeconds);
-    const expiresAt = idleEnd < maxExpiresAt ? idleEnd : maxExpiresAt;
+    const expiresAt = refreshTokenEnd(now, maxExpiresAt);
     const secret = randomSecret(random);
     await executor.insert(refreshTokens).values({ tokenHash: sha256Hex(secret), sessionId, expiresAt, createdAt: now });
     return {
@@ -112,8 +117,7 @@ export function createSessionStore(options: {
       // The session and its first refresh token in one statement (the sign-in's budget of statements, issue #13).
       const now = clock.now();
       const maxExpiresAt = addSeconds(now, options.maxTtlSeconds);
-      const idleEnd = addSeconds(now, options.idleTtlSeconds);
-      const expiresAt = idleEnd < maxExpiresAt ? idleEnd : maxExpiresAt;
+      const expiresAt = refreshTokenEnd(now, maxExpiresAt);
       const amr = origin?.amr ?? [];
       const secret = randomSecret(random);
       const result = (await executor.execute(sql`

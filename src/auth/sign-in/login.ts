@@ -20,6 +20,7 @@ import { findUserByEmail, normalizeEmail } from '../../users/users-repository.js
 import { reservePasswordFailure } from '../password-confirmation.js';
 import { lockedByPasswords } from './challenge-state.js';
 import type { LoginResult, SignInContext } from './index.js';
+import type { AvailableFactor } from './second-factor.js';
 
 export async function login(context: SignInContext, input: { email: string; password: string; ip: string }): Promise<LoginResult> {
   const { config, limits, audit, challenges, passwords, factors, guesses, db } = context;
@@ -63,7 +64,7 @@ export async function login(context: SignInContext, input: { email: string; pass
   // the factor takes its allowance (the send counted per phone and IP). A
   // refusal is answered after the commit, so the ended run stands.
   const factor = factors.toStart(user);
-  const { refusal, available } = await db.transaction(async (tx) => {
+  const admittedFactor = await db.transaction(async (tx): Promise<{ refusal: AppError } | { available: AvailableFactor[] }> => {
     const read = await limits.endFailureRunAndPeek(lockKey, guesses.keysOf(user.id), tx);
     if (read.run.locked) return { refusal: lockedByPasswords(read.run.retryAfterSeconds) };
     const spent = guesses.refusalOf(read);
@@ -76,7 +77,7 @@ export async function login(context: SignInContext, input: { email: string; pass
     }
     return { available: await factors.available(user, tx) };
   });
-  if (refusal) throw refusal;
+  if ('refusal' in admittedFactor) throw admittedFactor.refusal;
 
   // Sent outside any transaction (the provider may take seconds), before the
   // open challenge is superseded: a send that fails leaves the user's
@@ -97,6 +98,6 @@ export async function login(context: SignInContext, input: { email: string; pass
     otp: started.channel === 'totp'
       ? { channel: 'totp' }
       : { channel: 'sms', to: maskPhone(started.phone ?? ''), resendAfter: config.otp.resendCooldownSeconds },
-    factors: available!,
+    factors: admittedFactor.available,
   };
 }
