@@ -5,12 +5,19 @@
 // (DELETE /api/rbac/rate-limits?email=…).
 
 import type { FastifyInstance } from 'fastify';
+import { levels } from 'pino';
 
 export function logOneLinePerRequest(app: FastifyInstance): void {
-  // At debug only: who is in flight (e.g. at a shutdown), without doubling the info lines.
-  app.addHook('onRequest', async (request) => {
-    request.log.debug({ method: request.method, path: request.url.split('?', 1)[0] }, 'incoming request');
-  });
+  // Each hook only where its line is printed: below that level it would build
+  // a line for nothing on every request (the level is fixed for a process).
+  const printed = (level: 'debug' | 'info') => levels.values[level]! >= (levels.values[app.log.level] ?? Infinity);
+  if (printed('debug')) {
+    // Who is in flight (e.g. at a shutdown), without doubling the info lines.
+    app.addHook('onRequest', async (request) => {
+      request.log.debug({ method: request.method, path: request.url.split('?', 1)[0] }, 'incoming request');
+    });
+  }
+  if (!printed('info')) return;
   app.addHook('onResponse', async (request, reply) => {
     const path = request.url.split('?', 1)[0];
     request.log.info(
