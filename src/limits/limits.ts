@@ -69,8 +69,6 @@ export interface Limits {
    * refuses, the keys it recorded are refunded and the longest wait answered.
    */
   consumeAll(attempts: readonly LimitAttempt[], executor?: DbExecutor): Promise<LimitDecision>;
-  /** The decision `consume` would take, without recording anything. */
-  peek(key: string, rules: readonly LimitRule[]): Promise<LimitDecision>;
   /**
    * endFailureRun(runKey), and in the same statement a lockout's state and
    * what `consume(counter)` would decide (the login's right password, which
@@ -195,13 +193,6 @@ export function createLimits(database: DatabaseHandle, clock: Clock): Limits {
         lockout: lockoutFrom(row!.lockout ?? undefined, now),
         counter: peekDecision(row!.hits ? textArray(row!.hits) : [], counter.rules, now),
       };
-    },
-
-    async peek(key, rules) {
-      const [row] = await run<{ hits: string[] | string }>(sql`
-        select array(select to_json(h.at)#>>'{}' from unnest(hits) as h(at)) as hits
-        from rate_limit_counters where key = ${key}`);
-      return peekDecision(row ? textArray(row.hits) : [], rules, clock.now());
     },
 
     lockoutState,

@@ -99,12 +99,13 @@ describe('consume: sliding windows', () => {
     expect(await t.services.limits.consume(k, rules)).toEqual({ allowed: false, retryAfterSeconds: 1 });
   });
 
-  it('peek decides like consume and records nothing', async () => {
+  it('endFailureRunAndPeek reads a counter as consume would decide, and records nothing', async () => {
     const k = key('peek');
     const rules: LimitRule[] = [{ limit: 1, windowSeconds: 60 }];
-    for (let i = 0; i < 5; i += 1) expect((await t.services.limits.peek(k, rules)).allowed).toBe(true);
+    const peek = async () => (await t.services.limits.endFailureRunAndPeek(key('run'), { lockoutKey: key('lock'), counter: { key: k, rules } })).counter;
+    for (let i = 0; i < 5; i += 1) expect((await peek()).allowed).toBe(true);
     await t.services.limits.consume(k, rules);
-    expect(await t.services.limits.peek(k, rules)).toEqual({ allowed: false, retryAfterSeconds: 60 });
+    expect(await peek()).toEqual({ allowed: false, retryAfterSeconds: 60 });
   });
 
   it('refund takes back one allowed attempt', async () => {
