@@ -9,7 +9,6 @@ import {
   index,
   integer,
   jsonb,
-  pgSequence,
   pgTable,
   primaryKey,
   text,
@@ -176,17 +175,17 @@ export const lockouts = pgTable('lockouts', {
   updatedAt: instant('updated_at').notNull(),
 });
 
-export const applicationReferenceSeq = pgSequence('application_reference_seq', { startWith: 1 });
-
-
 export const applications = pgTable(
   'applications',
   {
     id: uuid('id').primaryKey().defaultRandom(),
     seq: bigint('seq', { mode: 'number' }).generatedAlwaysAsIdentity(),
+    // The reference is the row's seq, so the list's order (newest first, by seq) is the references' order
+    // even when two creations interleave. currval works because PostgreSQL fills defaults in column order:
+    // the identity's nextval for seq comes first (migration 0005).
     reference: text('reference')
       .notNull()
-      .default(sql`'APP-' || lpad(nextval('application_reference_seq')::text, 6, '0')`),
+      .default(sql`'APP-' || lpad(currval('applications_seq_seq')::text, 6, '0')`),
     businessName: text('business_name').notNull(),
     contactName: text('contact_name').notNull(),
     contactEmail: text('contact_email').notNull(),
