@@ -4,8 +4,9 @@
 
 import { and, eq, gt, isNull, lt, lte, or, sql } from 'drizzle-orm';
 import type { Database, DbExecutor, Transaction } from '../db/connect.js';
-import { otpChallenges, users } from '../db/schema.js';
+import { lockouts, otpChallenges, users } from '../db/schema.js';
 import type { Clock, Random } from '../core/clock.js';
+import { columnValue, preparedStatement } from '../db/prepared.js';
 import { addSeconds, constantTimeEqual, randomSecret, sha256Hex, splitOpaqueToken } from './crypto.js';
 
 export type Challenge = typeof otpChallenges.$inferSelect;
@@ -51,6 +52,49 @@ export interface ChallengeStore {
   end(id: string, reason: EndReason): Promise<Challenge | undefined>;
 }
 
+// The sign-in's statements, prepared (src/db/prepared.ts).
+const placeholder = sql.placeholder;
+
+/** The user's row is locked FOR UPDATE (see openOnce) and their open challenge ends as superseded. */
+const supersedeOpenChallenge = preparedStatement<{ userId: string; now: Date }, Challenge[]>('challenge_supersede', (db) =>
+  db
+    .update(otpChallenges)
+    .set({ endedAt: columnValue('now', otpChallenges.endedAt), endedReason: 'superseded' })
+    .where(and(eq(otpChallenges.userId, sql`(select ${users.id} from ${users} where ${users.id} = ${placeholder('userId')} for update)`), isNull(otpChallenges.endedAt)))
+    .returning(),
+);
+
+type ChallengeInsert = Omit<typeof otpChallenges.$inferInsert, 'id' | 'attempts' | 'endedAt' | 'endedReason'>;
+const CHALLENGE_INSERT_FIELDS = ['userId', 'tempTokenHash', 'phone', 'channel', 'provider', 'providerRef', 'sends', 'lastSentAt', 'expiresAt', 'createdAt'] as const;
+
+const insertChallenge = preparedStatement<Required<ChallengeInsert>, Challenge[]>('challenge_insert', (db) =>
+  db
+    .insert(otpChallenges)
+    .values(Object.fromEntries(CHALLENGE_INSERT_FIELDS.map((field) => [field, columnValue(field, otpChallenges[field])])) as unknown as ChallengeInsert)
+    .returning(),
+);
+
+/** One guess of an open, unexpired challenge with guesses left, whose user is not locked by wrong codes. */
+const claimGuess = preparedStatement<{ id: string; tempTokenHash: string; maxAttempts: number; now: Date; lockoutKeyPrefix: string }, Challenge[]>(
+  'challenge_claim_guess',
+  (db) =>
+    db
+      .update(otpChallenges)
+      .set({ attempts: sql`${otpChallenges.attempts} + 1` })
+      .where(
+        and(
+          eq(otpChallenges.id, placeholder('id')),
+          eq(otpChallenges.tempTokenHash, placeholder('tempTokenHash')),
+          isNull(otpChallenges.endedAt),
+          lt(otpChallenges.attempts, placeholder('maxAttempts')),
+          gt(otpChallenges.expiresAt, columnValue('now', otpChallenges.expiresAt)),
+          sql`not exists (select 1 from lockouts l
+                          where l.key = ${placeholder('lockoutKeyPrefix')}::text || ${otpChallenges.userId}::text and l.locked_until > ${columnValue('now', lockouts.lockedUntil)})`,
+        ),
+      )
+      .returning(),
+);
+
 /** More parallel logins of one user than this at one instant are not a sign-in but an attack (the per-IP and per-email limits answer it). */
 const MAX_OPEN_TRIES = 20;
 
@@ -67,29 +111,21 @@ export function createChallengeStore(db: Database, clock: Clock, random: Random)
   async function openOnce(input: NewChallenge, executor: Transaction) {
     const now = clock.now();
     const secret = randomSecret(random);
-    const lockedUser = sql`(select ${users.id} from ${users} where ${users.id} = ${input.userId} for update)`;
-    const superseded = await executor
-      .update(otpChallenges)
-      .set({ endedAt: now, endedReason: 'superseded' })
-      .where(and(eq(otpChallenges.userId, lockedUser), isNull(otpChallenges.endedAt)))
-      .returning();
+    const superseded = await supersedeOpenChallenge(executor, { userId: input.userId, now });
     // An authenticator sign-in sends nothing: its first SMS or call is not held back by the cooldown.
     const sent = input.channel !== 'totp';
-    const [challenge] = await executor
-      .insert(otpChallenges)
-      .values({
-        userId: input.userId,
-        tempTokenHash: sha256Hex(secret),
-        phone: input.phone,
-        channel: input.channel,
-        provider: input.provider,
-        providerRef: input.providerRef,
-        sends: sent ? 1 : 0,
-        lastSentAt: sent ? now : null,
-        expiresAt: addSeconds(now, input.ttlSeconds),
-        createdAt: now,
-      })
-      .returning();
+    const [challenge] = await insertChallenge(executor, {
+      userId: input.userId,
+      tempTokenHash: sha256Hex(secret),
+      phone: input.phone,
+      channel: input.channel,
+      provider: input.provider,
+      providerRef: input.providerRef,
+      sends: sent ? 1 : 0,
+      lastSentAt: sent ? now : null,
+      expiresAt: addSeconds(now, input.ttlSeconds),
+      createdAt: now,
+    });
     return { challenge: challenge!, tempToken: `${challenge!.id}.${secret}`, superseded };
   }
 
@@ -121,21 +157,13 @@ export function createChallengeStore(db: Database, clock: Clock, random: Random)
       const now = clock.now();
       // The secret's hash is compared by the database: a lookup by a hash of
       // 256 random bits leaks nothing an attacker can use through timing.
-      const [claimed] = await executor
-        .update(otpChallenges)
-        .set({ attempts: sql`${otpChallenges.attempts} + 1` })
-        .where(
-          and(
-            eq(otpChallenges.id, parts.id),
-            eq(otpChallenges.tempTokenHash, sha256Hex(parts.secret)),
-            isNull(otpChallenges.endedAt),
-            lt(otpChallenges.attempts, maxAttempts),
-            gt(otpChallenges.expiresAt, now),
-            sql`not exists (select 1 from lockouts l
-                            where l.key = ${lockoutKeyPrefix} || ${otpChallenges.userId}::text and l.locked_until > ${now.toISOString()}::timestamptz)`,
-          ),
-        )
-        .returning();
+      const [claimed] = await claimGuess(executor, {
+        id: parts.id,
+        tempTokenHash: sha256Hex(parts.secret),
+        maxAttempts,
+        now,
+        lockoutKeyPrefix,
+      });
       return claimed;
     },
 

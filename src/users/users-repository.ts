@@ -1,7 +1,8 @@
 // Reading users with their roles: the shapes the sign-in and the admin views need.
 
-import { eq, getTableColumns, sql } from 'drizzle-orm';
+import { eq, getTableColumns, sql, type SQL } from 'drizzle-orm';
 import type { DbExecutor } from '../db/connect.js';
+import { preparedStatement } from '../db/prepared.js';
 import { ROLE_NAMES, type RoleName } from '../core/vocabulary.js';
 import { userRoles, users } from '../db/schema.js';
 import { textArray } from '../db/text-array.js';
@@ -65,17 +66,34 @@ export function sortRoles(roles: readonly string[]): RoleName[] {
  * for that transaction, or that transaction waits for it and reads the new
  * roles. See session-tokens.ts startSession.
  */
-export async function findUsersWithRoles(db: DbExecutor, where: ReturnType<typeof eq>, lock?: 'share'): Promise<UserRecord[]> {
-  const query = db
+export async function findUsersWithRoles(db: DbExecutor, where: SQL | undefined, lock?: 'share'): Promise<UserRecord[]> {
+  const query = selectUsersWithRoles(db, where);
+  const rows = lock ? await query.for(lock) : await query;
+  return rows.map(toUserRecordWithRoles);
+}
+
+function selectUsersWithRoles(db: DbExecutor, where: SQL | undefined) {
+  return db
     .select({
       ...getTableColumns(users),
       roles: sql<string[] | string>`array(select ${userRoles.role}::text from ${userRoles} where ${userRoles.userId} = ${users.id})`,
     })
     .from(users)
     .where(where);
-  const rows = lock ? await query.for(lock) : await query;
-  return rows.map((row) => toUserRecord(row, textArray(row.roles)));
 }
+
+type UserRowWithRoles = Awaited<ReturnType<typeof selectUsersWithRoles>>[number];
+
+const toUserRecordWithRoles = (row: UserRowWithRoles) => toUserRecord(row, textArray(row.roles));
+
+// The sign-in's reads of one user: prepared (src/db/prepared.ts).
+const userByEmail = preparedStatement<{ email: string }, UserRowWithRoles[]>('user_by_email', (db) =>
+  selectUsersWithRoles(db, eq(users.email, sql.placeholder('email'))),
+);
+const userById = preparedStatement<{ id: string }, UserRowWithRoles[]>('user_by_id', (db) => selectUsersWithRoles(db, eq(users.id, sql.placeholder('id'))));
+const userByIdForShare = preparedStatement<{ id: string }, UserRowWithRoles[]>('user_by_id_for_share', (db) =>
+  selectUsersWithRoles(db, eq(users.id, sql.placeholder('id'))).for('share'),
+);
 
 function toUserRecord(row: typeof users.$inferSelect, roles: readonly string[]): UserRecord {
   return {
@@ -93,12 +111,12 @@ function toUserRecord(row: typeof users.$inferSelect, roles: readonly string[]):
 }
 
 export async function findUserByEmail(db: DbExecutor, email: string): Promise<UserRecord | undefined> {
-  return (await findUsersWithRoles(db, eq(users.email, normalizeEmail(email))))[0];
+  return (await userByEmail(db, { email: normalizeEmail(email) })).map(toUserRecordWithRoles)[0];
 }
 
 /** `lock: 'share'`: see findUsersWithRoles. */
 export async function findUserById(db: DbExecutor, id: string, lock?: 'share'): Promise<UserRecord | undefined> {
-  return (await findUsersWithRoles(db, eq(users.id, id), lock))[0];
+  return (await (lock ? userByIdForShare : userById)(db, { id })).map(toUserRecordWithRoles)[0];
 }
 
 export function toUserView(user: UserRecord): UserView {
