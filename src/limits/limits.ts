@@ -20,6 +20,7 @@ import type { LimitRule } from '../core/limit-rule.js';
 import type { DatabaseHandle, DbExecutor } from '../db/connect.js';
 import type { Clock } from '../core/clock.js';
 import { textArray } from '../db/text-array.js';
+import { preparedSql } from '../db/prepared.js';
 
 export interface LimitDecision {
   allowed: boolean;
@@ -112,13 +113,6 @@ export function createLimits(database: DatabaseHandle, clock: Clock): Limits {
   const run = async <Row>(statement: SQL, executor: DbExecutor = database.db): Promise<Row[]> =>
     ((await executor.execute(statement)) as unknown as { rows: Row[] }).rows;
 
-  /** The rules of every key as rows (key, max_hits, window_seconds), for the statements to join on. */
-  const rulesTable = (attempts: readonly Pick<LimitAttempt, 'key' | 'rules'>[]) =>
-    sql.join(
-      attempts.flatMap(({ key, rules }) => rules.map((rule) => sql`(${key}::text, ${rule.limit}::int, ${rule.windowSeconds}::int)`)),
-      sql`, `,
-    );
-
   async function lockoutState(key: string): Promise<LockoutState> {
     const now = clock.now();
     const [row] = await run<{ failures: number; locked_until: Date | string | null }>(sql`
@@ -144,23 +138,14 @@ export function createLimits(database: DatabaseHandle, clock: Clock): Limits {
     if (tooLarge.length > 0) return { allowed: false, retryAfterSeconds: Math.max(...tooLarge.map((rule) => rule.windowSeconds)) };
     // Rows are locked in key order, so two attempts sharing keys can never deadlock.
     const sorted = [...attempts].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-    // The new hits of each key ride in the inserted row (`excluded.hits`). On a
-    // conflict the existing row is locked and judged as it is now: a key
-    // whose rules all leave room for them gets them, after the hits older
-    // than its longest window are dropped; a refused key only loses the old hits.
-    const rows = await run<{ key: string; hits: string[] | string; last_allowed: boolean }>(sql`
-      with rules (key, max_hits, window_seconds) as (values ${rulesTable(sorted)})
-      insert into rate_limit_counters as c (key, hits, last_allowed, updated_at)
-      select a.key, array_fill(${nowText}::timestamptz, array[a.count]), true, ${nowText}::timestamptz
-      from (values ${sql.join(sorted.map((attempt) => sql`(${attempt.key}::text, ${attempt.count ?? 1}::int)`), sql`, `)}) as a(key, count)
-      on conflict (key) do update set
-        hits = array(select h.at from unnest(c.hits) as h(at)
-                     where h.at > ${nowText}::timestamptz - make_interval(secs => (select max(r.window_seconds) from rules r where r.key = c.key))
-                     order by h.at)
-               || case when ${roomFor(nowText)} then excluded.hits else '{}'::timestamptz[] end,
-        last_allowed = ${roomFor(nowText)},
-        updated_at = ${nowText}::timestamptz
-      returning key, array(select to_json(h.at)#>>'{}' from unnest(c.hits) as h(at)) as hits, last_allowed`, executor);
+    const rows = await consumeStatement(executor ?? database.db, {
+      now: nowText,
+      keys: sorted.map((attempt) => attempt.key),
+      counts: sorted.map((attempt) => attempt.count ?? 1),
+      ruleKeys: sorted.flatMap(({ key, rules }) => rules.map(() => key)),
+      ruleLimits: sorted.flatMap(({ rules }) => rules.map((rule) => rule.limit)),
+      ruleWindows: sorted.flatMap(({ rules }) => rules.map((rule) => rule.windowSeconds)),
+    });
     const byKey = new Map(rows.map((row) => [row.key, row]));
     const refused = sorted.filter((attempt) => !byKey.get(attempt.key)!.last_allowed);
     if (refused.length === 0) return { allowed: true, retryAfterSeconds: 0, recordedAt: nowText };
@@ -180,14 +165,8 @@ export function createLimits(database: DatabaseHandle, clock: Clock): Limits {
     async endFailureRunAndPeek(runKey, { lockoutKey, counter }, executor) {
       const now = clock.now();
       const nowText = now.toISOString();
-      type LockRow = { failures: number; locked_until: Date | string | null };
       // The reads see the rows as they were before the delete (one snapshot): a run that was not ended is read as it stands.
-      const [row] = await run<{ ended: boolean; run: LockRow | null; lockout: LockRow | null; hits: string[] | string | null }>(sql`
-        with ended as (${endRun(runKey, nowText)})
-        select exists (select 1 from ended) as ended,
-               (select json_build_object('failures', failures, 'locked_until', locked_until) from lockouts where key = ${runKey}) as run,
-               (select json_build_object('failures', failures, 'locked_until', locked_until) from lockouts where key = ${lockoutKey}) as lockout,
-               (select array(select to_json(h.at)#>>'{}' from unnest(c.hits) as h(at)) from rate_limit_counters c where c.key = ${counter.key}) as hits`, executor);
+      const [row] = await endRunAndPeekStatement(executor ?? database.db, { runKey, lockoutKey, counterKey: counter.key, now: nowText });
       return {
         run: row!.ended ? lockoutFrom(undefined, now) : lockoutFrom(row!.run ?? undefined, now),
         lockout: lockoutFrom(row!.lockout ?? undefined, now),
@@ -256,18 +235,7 @@ export function createLimits(database: DatabaseHandle, clock: Clock): Limits {
       // A full run never settled (its request died) counts as a lock that
       // ended a window after its last failure.
       const windowStartText = new Date(now.getTime() - rule.windowSeconds * 1000).toISOString();
-      const [row] = await run<{ failures: number }>(sql`
-        insert into lockouts as l (key, failures, locked_until, updated_at)
-        values (${key}, 1, null, ${nowText}::timestamptz)
-        on conflict (key) do update set
-          failures = case
-            when l.locked_until is not null or l.failures >= ${rule.limit}::int then 1
-            else l.failures + 1 end,
-          locked_until = null,
-          updated_at = ${nowText}::timestamptz
-        where l.locked_until <= ${nowText}::timestamptz
-           or (l.locked_until is null and (l.failures < ${rule.limit}::int or l.updated_at <= ${windowStartText}::timestamptz))
-        returning failures`, executor);
+      const [row] = await reserveFailureStatement(executor ?? database.db, { key, limit: rule.limit, now: nowText, windowStart: windowStartText });
       if (row) return { allowed: true, failures: row.failures };
       const [held] = await run<{ locked_until: Date | string | null; updated_at: Date | string }>(sql`
         select locked_until, updated_at from lockouts where key = ${key}`, executor);
@@ -289,7 +257,7 @@ export function createLimits(database: DatabaseHandle, clock: Clock): Limits {
     },
 
     async endFailureRun(key) {
-      const ended = await run<{ key: string }>(endRun(key, clock.now().toISOString()));
+      const ended = await run<{ key: string }>(endRun(sql`${key}`, sql`${clock.now().toISOString()}::timestamptz`));
       return ended.length > 0 ? lockoutFrom(undefined, clock.now()) : lockoutState(key);
     },
 
@@ -303,9 +271,75 @@ export function createLimits(database: DatabaseHandle, clock: Clock): Limits {
   };
 }
 
+// The sign-in's statements, prepared (src/db/prepared.ts): one text
+// whatever the number of keys and rules (they come in as arrays).
+const placeholder = sql.placeholder;
+const nowParam = sql`${placeholder('now')}::timestamptz`;
+
+/**
+ * consumeAll's one upsert. The new hits of each key ride in the inserted row
+ * (`excluded.hits`). On a conflict the existing row is locked and judged as
+ * it is now: a key whose rules all leave room for them gets them, after the
+ * hits older than its longest window are dropped; a refused key only loses
+ * the old hits. Rows are locked in the order of `keys`.
+ */
+const consumeStatement = preparedSql<
+  { now: string; keys: string[]; counts: number[]; ruleKeys: string[]; ruleLimits: number[]; ruleWindows: number[] },
+  { key: string; hits: string[] | string; last_allowed: boolean }
+>(
+  'limits_consume',
+  sql`
+    with rules (key, max_hits, window_seconds) as (
+      select * from unnest(${placeholder('ruleKeys')}::text[], ${placeholder('ruleLimits')}::int[], ${placeholder('ruleWindows')}::int[]))
+    insert into rate_limit_counters as c (key, hits, last_allowed, updated_at)
+    select a.key, array_fill(${nowParam}, array[a.count]), true, ${nowParam}
+    from unnest(${placeholder('keys')}::text[], ${placeholder('counts')}::int[]) as a(key, count)
+    on conflict (key) do update set
+      hits = array(select h.at from unnest(c.hits) as h(at)
+                   where h.at > ${nowParam} - make_interval(secs => (select max(r.window_seconds) from rules r where r.key = c.key))
+                   order by h.at)
+             || case when ${roomFor(nowParam)} then excluded.hits else '{}'::timestamptz[] end,
+      last_allowed = ${roomFor(nowParam)},
+      updated_at = ${nowParam}
+    returning key, array(select to_json(h.at)#>>'{}' from unnest(c.hits) as h(at)) as hits, last_allowed`,
+);
+
+type LockRow = { failures: number; locked_until: Date | string | null };
+
+/** endFailureRunAndPeek: the reads see the rows as they were before the delete (one snapshot): a run that was not ended is read as it stands. */
+const endRunAndPeekStatement = preparedSql<
+  { runKey: string; lockoutKey: string; counterKey: string; now: string },
+  { ended: boolean; run: LockRow | null; lockout: LockRow | null; hits: string[] | string | null }
+>(
+  'limits_end_run_and_peek',
+  sql`
+    with ended as (${endRun(sql`${placeholder('runKey')}::text`, nowParam)})
+    select exists (select 1 from ended) as ended,
+           (select json_build_object('failures', failures, 'locked_until', locked_until) from lockouts where key = ${placeholder('runKey')}::text) as run,
+           (select json_build_object('failures', failures, 'locked_until', locked_until) from lockouts where key = ${placeholder('lockoutKey')}::text) as lockout,
+           (select array(select to_json(h.at)#>>'{}' from unnest(c.hits) as h(at)) from rate_limit_counters c where c.key = ${placeholder('counterKey')}::text) as hits`,
+);
+
+/** reserveFailure's conditional upsert; see there. */
+const reserveFailureStatement = preparedSql<{ key: string; limit: number; now: string; windowStart: string }, { failures: number }>(
+  'limits_reserve_failure',
+  sql`
+    insert into lockouts as l (key, failures, locked_until, updated_at)
+    values (${placeholder('key')}, 1, null, ${nowParam})
+    on conflict (key) do update set
+      failures = case
+        when l.locked_until is not null or l.failures >= ${placeholder('limit')}::int then 1
+        else l.failures + 1 end,
+      locked_until = null,
+      updated_at = ${nowParam}
+    where l.locked_until <= ${nowParam}
+       or (l.locked_until is null and (l.failures < ${placeholder('limit')}::int or l.updated_at <= ${placeholder('windowStart')}::timestamptz))
+    returning failures`,
+);
+
 /** A success ends the run of failures of `key` (its row goes), unless a lock holds; returns the key when it did. */
-function endRun(key: string, nowText: string): SQL {
-  return sql`delete from lockouts where key = ${key} and (locked_until is null or locked_until <= ${nowText}::timestamptz) returning key`;
+function endRun(key: SQL, now: SQL): SQL {
+  return sql`delete from lockouts where key = ${key} and (locked_until is null or locked_until <= ${now}) returning key`;
 }
 
 /** The decision consume would take on these hits for an attempt of `count` hits, recording nothing. */
@@ -334,12 +368,12 @@ function refusal(hitTexts: string[], rules: readonly LimitRule[], now: Date, cou
  * Whether the locked row `c` of a consume leaves room, under every rule of
  * its key (the statement's `rules`), for the hits of the attempt (`excluded.hits`).
  */
-function roomFor(nowText: string): SQL {
+function roomFor(now: SQL): SQL {
   return sql`not exists (
     select 1 from rules r
     where r.key = c.key
       and (select count(*) from unnest(c.hits) as h(at)
-           where h.at > ${nowText}::timestamptz - make_interval(secs => r.window_seconds)) + cardinality(excluded.hits) > r.max_hits)`;
+           where h.at > ${now} - make_interval(secs => r.window_seconds)) + cardinality(excluded.hits) > r.max_hits)`;
 }
 
 /** The hits of `column` without `count` occurrences of the instant `at`. */

@@ -56,4 +56,10 @@ describe('preparedSql', () => {
     expect(await sum(handle.db, { a: 2, b: 3 })).toEqual([{ total: 5 }]);
     expect(await handle.db.transaction((tx) => sum(tx, { a: 40, b: 2 }))).toEqual([{ total: 42 }]);
   });
+
+  it('passes arrays whole, whatever their strings hold (the limits send their keys as text[])', async () => {
+    const keys = ['email:"quoted"@example.com', 'a,b', '{braces}', 'back\\slash', 'NULL', ''];
+    const echo = preparedSql<{ keys: string[] }, { key: string }>('test_echo_keys', sql`select unnest(${sql.placeholder('keys')}::text[]) as key`);
+    expect((await echo(handle.db, { keys })).map((row) => row.key)).toEqual(keys);
+  });
 });
