@@ -3,6 +3,7 @@
 
 import type { Database, DbExecutor } from '../db/connect.js';
 import { auditEvents } from '../db/schema.js';
+import { columnValue, preparedStatement } from '../db/prepared.js';
 
 export const AUDIT_EVENT_TYPES = [
   'LOGIN_FAILED',
@@ -47,10 +48,22 @@ export interface AuditLog {
   record(event: AuditEventInput, executor?: DbExecutor): Promise<void>;
 }
 
+/** Every sign-in writes events: the insert is prepared (src/db/prepared.ts). */
+const insertEvent = preparedStatement<Required<Omit<typeof auditEvents.$inferInsert, 'id' | 'seq'>>, unknown>('audit_insert', (db) =>
+  db.insert(auditEvents).values({
+    type: columnValue('type', auditEvents.type),
+    userId: columnValue('userId', auditEvents.userId),
+    actorId: columnValue('actorId', auditEvents.actorId),
+    ip: columnValue('ip', auditEvents.ip),
+    detail: columnValue('detail', auditEvents.detail),
+    at: columnValue('at', auditEvents.at),
+  }),
+);
+
 export function createAuditLog(db: Database, clock: { now(): Date }): AuditLog {
   return {
     async record(event, executor = db) {
-      await executor.insert(auditEvents).values({
+      await insertEvent(executor, {
         type: event.type,
         userId: event.userId,
         actorId: event.actorId,

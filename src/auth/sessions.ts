@@ -7,6 +7,7 @@ import { and, desc, eq, gt, isNull, ne, sql } from 'drizzle-orm';
 import type { Database, DbExecutor } from '../db/connect.js';
 import { refreshTokens, sessions, users } from '../db/schema.js';
 import { textArray } from '../db/text-array.js';
+import { preparedSql } from '../db/prepared.js';
 import type { Clock, Random } from '../core/clock.js';
 import { addSeconds, randomSecret, sha256Hex, splitOpaqueToken } from './crypto.js';
 
@@ -78,6 +79,26 @@ export type RotationResult =
   | { outcome: 'reused'; session: LiveSession };
 
 /** Whole seconds from `from` to `to`, never negative. */
+const placeholder = sql.placeholder;
+
+/** A sign-in's session and its first refresh token, in one statement (the sign-in's budget of statements, issue #13); prepared (src/db/prepared.ts). */
+const createSessionStatement = preparedSql<
+  { userId: string; now: string; maxExpiresAt: string; expiresAt: string; ip: string | null; userAgent: string | null; amr: string[]; tokenHash: string },
+  { session_id: string }
+>(
+  'session_create',
+  sql`
+    with session as (
+      insert into sessions (user_id, created_at, last_used_at, max_expires_at, ip, user_agent, amr)
+      values (${placeholder('userId')}::uuid, ${placeholder('now')}::timestamptz, ${placeholder('now')}::timestamptz, ${placeholder('maxExpiresAt')}::timestamptz,
+              ${placeholder('ip')}::text, ${placeholder('userAgent')}::text, ${placeholder('amr')}::text[])
+      returning id
+    )
+    insert into refresh_tokens (token_hash, session_id, expires_at, created_at)
+    select ${placeholder('tokenHash')}::text, id, ${placeholder('expiresAt')}::timestamptz, ${placeholder('now')}::timestamptz from session
+    returning session_id`,
+);
+
 const secondsBetween = (from: Date, to: Date) => Math.max(0, Math.floor((to.getTime() - from.getTime()) / 1000));
 
 export function createSessionStore(options: {
@@ -114,23 +135,22 @@ export function createSessionStore(options: {
 
   const store: SessionStore = {
     async create(userId, executor = db, origin) {
-      // The session and its first refresh token in one statement (the sign-in's budget of statements, issue #13).
       const now = clock.now();
       const maxExpiresAt = addSeconds(now, options.maxTtlSeconds);
       const expiresAt = refreshTokenEnd(now, maxExpiresAt);
       const amr = origin?.amr ?? [];
       const secret = randomSecret(random);
-      const result = (await executor.execute(sql`
-        with session as (
-          insert into sessions (user_id, created_at, last_used_at, max_expires_at, ip, user_agent, amr)
-          values (${userId}, ${now.toISOString()}::timestamptz, ${now.toISOString()}::timestamptz, ${maxExpiresAt.toISOString()}::timestamptz,
-                  ${origin?.ip ?? null}, ${origin?.userAgent ?? null}, array[${sql.join(amr.map((method) => sql`${method}`), sql`, `)}]::text[])
-          returning id
-        )
-        insert into refresh_tokens (token_hash, session_id, expires_at, created_at)
-        select ${sha256Hex(secret)}, id, ${expiresAt.toISOString()}::timestamptz, ${now.toISOString()}::timestamptz from session
-        returning session_id`)) as unknown as { rows: { session_id: string }[] };
-      const sessionId = result.rows[0]!.session_id;
+      const [created] = await createSessionStatement(executor, {
+        userId,
+        now: now.toISOString(),
+        maxExpiresAt: maxExpiresAt.toISOString(),
+        expiresAt: expiresAt.toISOString(),
+        ip: origin?.ip ?? null,
+        userAgent: origin?.userAgent ?? null,
+        amr,
+        tokenHash: sha256Hex(secret),
+      });
+      const sessionId = created!.session_id;
       return { sessionId, userId, refreshToken: `${sessionId}.${secret}`, refreshExpiresInSeconds: secondsBetween(now, expiresAt), amr };
     },
 

@@ -124,7 +124,7 @@ export function createLimits(database: DatabaseHandle, clock: Clock): Limits {
     // `count` occurrences of that instant leave the log (parallel attempts of
     // one instant are alike, so which ones does not matter).
     await run(sql`
-      update rate_limit_counters set hits = ${hitsWithout(sql`hits`, recordedAt, options.count ?? 1)}
+      update rate_limit_counters set hits = ${hitsWithout(sql`hits`, sql`${recordedAt}`, sql`${options.count ?? 1}`)}
       where key = ${key} and ${recordedAt}::timestamptz = any(hits)`, options.executor);
   }
 
@@ -376,8 +376,8 @@ function roomFor(now: SQL): SQL {
            where h.at > ${now} - make_interval(secs => r.window_seconds)) + cardinality(excluded.hits) > r.max_hits)`;
 }
 
-/** The hits of `column` without `count` occurrences of the instant `at`. */
-export function hitsWithout(column: SQL, at: string, count: number): SQL {
+/** The hits of `column` without `count` occurrences of the instant `at` (SQL: a value or a placeholder). */
+export function hitsWithout(column: SQL, at: SQL, count: SQL): SQL {
   return sql`array(
     select h.at from unnest(${column}) with ordinality as h(at, position)
     where h.position not in (select o.position from unnest(${column}) with ordinality as o(at, position)

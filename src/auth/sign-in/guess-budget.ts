@@ -15,6 +15,7 @@ import type { AppError } from '../../errors.js';
 import type { Config } from '../../config.js';
 import type { Clock, LimitRule } from '../../core/index.js';
 import type { Database, DbExecutor } from '../../db/connect.js';
+import { preparedSql } from '../../db/prepared.js';
 import { hitsWithout, type LimitDecision, type Limits, type LockoutState } from '../../limits/limits.js';
 import { codeGuessRules, limitKeyPrefixes, limitKeys } from '../../limits/limit-keys.js';
 import type { Challenge, ChallengeStore } from '../otp-challenges.js';
@@ -147,27 +148,15 @@ export function createGuessBudget({ db, config, limits, challenges, clock }: Gue
     },
 
     async settleRight({ challenge, recordedAt, count }, executor = db) {
-      const nowText = clock.now().toISOString();
-      // Data-modifying CTEs all run, on one snapshot; the last two act only when this guess ended the challenge.
-      const result = (await executor.execute(sql`
-        with ended as (
-          update otp_challenges set ended_at = ${nowText}::timestamptz, ended_reason = 'verified'
-          where id = ${challenge.id} and ended_at is null
-          returning id
-        ), guess_back as (
-          update rate_limit_counters set hits = ${hitsWithout(sql`hits`, recordedAt, count)}
-          where key = ${limitKeys.otpGuesses(challenge.userId)} and ${recordedAt}::timestamptz = any(hits)
-            and exists (select 1 from ended)
-          returning key
-        ), run_ended as (
-          delete from lockouts
-          where key = ${limitKeys.otpLockout(challenge.userId)}
-            and (locked_until is null or locked_until <= ${nowText}::timestamptz)
-            and exists (select 1 from ended)
-          returning key
-        )
-        select (select count(*) from ended) as ended`)) as unknown as { rows: { ended: number | string }[] };
-      return Number(result.rows[0]?.ended ?? 0) > 0;
+      const [row] = await settleRightStatement(executor, {
+        challengeId: challenge.id,
+        now: clock.now().toISOString(),
+        recordedAt,
+        count,
+        guessesKey: limitKeys.otpGuesses(challenge.userId),
+        lockoutKey: limitKeys.otpLockout(challenge.userId),
+      });
+      return Number(row?.ended ?? 0) > 0;
     },
 
     async recordWrong({ challenge, attempt }) {
@@ -176,3 +165,36 @@ export function createGuessBudget({ db, config, limits, challenges, clock }: Gue
     },
   };
 }
+
+const placeholder = sql.placeholder;
+
+/**
+ * A right code ends the challenge as verified, gives the account's guess back
+ * and ends the run of wrong codes, in one statement (prepared:
+ * src/db/prepared.ts). Data-modifying CTEs all run, on one snapshot; the
+ * last two act only when this guess ended the challenge.
+ */
+const settleRightStatement = preparedSql<
+  { challengeId: string; now: string; recordedAt: string; count: number; guessesKey: string; lockoutKey: string },
+  { ended: number | string }
+>(
+  'guess_settle_right',
+  sql`
+    with ended as (
+      update otp_challenges set ended_at = ${placeholder('now')}::timestamptz, ended_reason = 'verified'
+      where id = ${placeholder('challengeId')}::uuid and ended_at is null
+      returning id
+    ), guess_back as (
+      update rate_limit_counters set hits = ${hitsWithout(sql`hits`, sql`${placeholder('recordedAt')}`, sql`${placeholder('count')}`)}
+      where key = ${placeholder('guessesKey')}::text and ${placeholder('recordedAt')}::timestamptz = any(hits)
+        and exists (select 1 from ended)
+      returning key
+    ), run_ended as (
+      delete from lockouts
+      where key = ${placeholder('lockoutKey')}::text
+        and (locked_until is null or locked_until <= ${placeholder('now')}::timestamptz)
+        and exists (select 1 from ended)
+      returning key
+    )
+    select (select count(*) from ended) as ended`,
+);
