@@ -3,7 +3,8 @@
 // transactions they commit in: an autocommitted statement is a transaction of
 // its own, BEGIN … COMMIT is one however many statements it holds.
 //
-// The budget: at most 8 statements per step on the happy path. A step is one
+// The budget: at most 8 statements per step on the happy path, each one
+// prepared (sent under a name: built once, parsed once per connection). A step is one
 // transaction per stretch between slow calls: the password hash and the
 // provider's send or check are never inside a transaction (a lock held across
 // them would queue every sign-in behind a 5-second provider timeout), so a
@@ -22,6 +23,8 @@ import { enrollAuthenticator, recordingProvider, totpCode } from './factors-supp
 interface StepCost {
   statements: string[];
   transactions: number;
+  /** Statements sent without a name: built and parsed again on every request (src/db/prepared.ts names the hot path's). */
+  unnamed: string[];
 }
 
 /** Counts what the driver runs while `step` runs (this process's pg clients only). */
@@ -30,7 +33,7 @@ function statementCounter() {
   let current: StepCost | undefined;
   const original = pg.Client.prototype.query;
   pg.Client.prototype.query = function countedQuery(this: pg.Client, ...args: unknown[]) {
-    const first = args[0] as string | { text?: string } | undefined;
+    const first = args[0] as string | { text?: string; name?: string } | undefined;
     const text = (typeof first === 'string' ? first : first?.text ?? '').trim();
     const keyword = text.split(/\s+/, 1)[0]!.toLowerCase();
     if (current) {
@@ -40,7 +43,9 @@ function statementCounter() {
       } else if (keyword === 'commit' || keyword === 'rollback') {
         inTransaction.delete(this);
       } else {
-        current.statements.push(text.replace(/\s+/g, ' ').slice(0, 120));
+        const shown = text.replace(/\s+/g, ' ').slice(0, 120);
+        current.statements.push(shown);
+        if (typeof first !== 'object' || !first.name) current.unnamed.push(shown);
         if (!inTransaction.has(this)) current.transactions += 1;
       }
     }
@@ -48,7 +53,7 @@ function statementCounter() {
   } as typeof pg.Client.prototype.query;
   return {
     async measure<T>(step: () => Promise<T>): Promise<{ result: T; cost: StepCost }> {
-      current = { statements: [], transactions: 0 };
+      current = { statements: [], transactions: 0, unnamed: [] };
       try {
         const result = await step();
         return { result, cost: current };
@@ -93,6 +98,8 @@ describe('sign-in statements per step (PostgreSQL)', () => {
     expect(loginCost.transactions, report('login', loginCost)).toBeLessThanOrEqual(3);
     expect(verifyCost.statements.length, report('verify', verifyCost)).toBeLessThanOrEqual(8);
     expect(verifyCost.transactions, report('verify', verifyCost)).toBeLessThanOrEqual(2);
+    expect(loginCost.unnamed, 'every statement of the login prepared').toEqual([]);
+    expect(verifyCost.unnamed, 'every statement of the verify prepared').toEqual([]);
   });
 
   it('login with an authenticator: at most 8 statements in 3 transactions; verify: at most 8 in 4', async () => {
@@ -109,5 +116,7 @@ describe('sign-in statements per step (PostgreSQL)', () => {
     expect(loginCost.transactions, report('login', loginCost)).toBeLessThanOrEqual(3);
     expect(verifyCost.statements.length, report('verify', verifyCost)).toBeLessThanOrEqual(8);
     expect(verifyCost.transactions, report('verify', verifyCost)).toBeLessThanOrEqual(4);
+    expect(loginCost.unnamed, 'every statement of the login prepared').toEqual([]);
+    expect(verifyCost.unnamed, 'every statement of the verify prepared').toEqual([]);
   });
 });

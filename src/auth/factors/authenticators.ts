@@ -5,13 +5,14 @@
 // that only moves totp_last_used_step forward, so of parallel requests with
 // one code exactly one wins and a replayed code is a wrong one.
 
-import { and, count, eq, isNotNull, isNull, lt, or, sql } from 'drizzle-orm';
+import { and, count, eq, isNotNull, isNull, lt, or, sql, type SQLWrapper } from 'drizzle-orm';
 import { AppError, validationError } from '../../errors.js';
 import type { AuditLog } from '../../audit/audit.js';
 import type { Clock, Random } from '../../core/clock.js';
 import { maskPhone } from '../../core/phone-mask.js';
 import type { Database, DbExecutor } from '../../db/connect.js';
 import { isUuid } from '../../db/ids.js';
+import { columnValue, preparedStatement } from '../../db/prepared.js';
 import { recoveryCodes as recoveryCodeRows, users } from '../../db/schema.js';
 import type { SecretBox } from '../../secrets/secret-box.js';
 import { findUserById } from '../../users/users-repository.js';
@@ -55,6 +56,26 @@ export interface AuthenticatorDeps {
   issuer: string;
 }
 
+/**
+ * A step can be spent if it is later than any step the user has used (the
+ * replay guard); the condition on the sealed value binds it to the secret judged.
+ */
+function stepIsSpendable(sealedColumn: typeof users.totpSecretEncrypted | typeof users.totpPendingSecretEncrypted, userId: SQLWrapper | string, sealed: SQLWrapper | string, step: SQLWrapper | number) {
+  return and(eq(users.id, userId), eq(sealedColumn, sealed), or(isNull(users.totpLastUsedStep), lt(users.totpLastUsedStep, step)));
+}
+
+// The sign-in's statements, prepared (src/db/prepared.ts).
+const sealedSecretOf = preparedStatement<{ userId: string }, { sealed: string | null }[]>('totp_sealed_secret', (db) =>
+  db.select({ sealed: users.totpSecretEncrypted }).from(users).where(eq(users.id, sql.placeholder('userId'))),
+);
+const spendSignInStep = preparedStatement<{ userId: string; step: number; sealed: string }, { id: string }[]>('totp_spend_step', (db) =>
+  db
+    .update(users)
+    .set({ totpLastUsedStep: columnValue('step', users.totpLastUsedStep) })
+    .where(stepIsSpendable(users.totpSecretEncrypted, sql.placeholder('userId'), sql.placeholder('sealed'), sql.placeholder('step')))
+    .returning({ id: users.id }),
+);
+
 /** The AES-GCM associated data: a sealed secret opens only on its own user's row and column. */
 const sealContext = (userId: string) => `users.totp:${userId}`;
 
@@ -67,13 +88,12 @@ export function createAuthenticators(deps: AuthenticatorDeps): Authenticators {
     return row;
   }
 
-  /** Spends `step` for the user if it is later than any step used; the condition on the sealed value binds it to the secret judged. */
-  async function spendStep(executor: DbExecutor, userId: string, step: number, column: 'current' | 'pending', sealed: string, extra: Partial<typeof users.$inferInsert> = {}) {
-    const sealedColumn = column === 'current' ? users.totpSecretEncrypted : users.totpPendingSecretEncrypted;
+  /** Spends `step` of the pending secret (enrolment): see stepIsSpendable. */
+  async function spendPendingStep(executor: DbExecutor, userId: string, step: number, sealed: string, extra: Partial<typeof users.$inferInsert>) {
     const updated = await executor
       .update(users)
       .set({ totpLastUsedStep: step, ...extra })
-      .where(and(eq(users.id, userId), eq(sealedColumn, sealed), or(isNull(users.totpLastUsedStep), lt(users.totpLastUsedStep, step))))
+      .where(stepIsSpendable(users.totpPendingSecretEncrypted, userId, sealed, step))
       .returning({ id: users.id });
     return updated.length > 0;
   }
@@ -107,7 +127,7 @@ export function createAuthenticators(deps: AuthenticatorDeps): Authenticators {
       const wrong = () => validationError('/code', 'The code does not match the authenticator app. Check its clock and try the next code.');
       if (step === undefined) throw wrong();
       return db.transaction(async (tx) => {
-        const enrolled = await spendStep(tx, actor.userId, step, 'pending', pending, { totpSecretEncrypted: pending, totpPendingSecretEncrypted: null });
+        const enrolled = await spendPendingStep(tx, actor.userId, step, pending, { totpSecretEncrypted: pending, totpPendingSecretEncrypted: null });
         if (!enrolled) throw wrong(); // a replayed step, or a parallel confirm won
         const codes = await recoveryCodes.replaceSet(actor.userId, tx);
         await audit.record({ type: 'TOTP_ENROLLED', userId: actor.userId, actorId: actor.userId, ip: actor.ip }, tx);
@@ -177,11 +197,11 @@ export function createAuthenticators(deps: AuthenticatorDeps): Authenticators {
     },
 
     async judgeSignInCode(userId, code) {
-      const [row] = await db.select({ sealed: users.totpSecretEncrypted }).from(users).where(eq(users.id, userId));
+      const [row] = await sealedSecretOf(db, { userId });
       if (!row?.sealed) return 'wrong';
       const step = matchingStep(await box.open(row.sealed, sealContext(userId)), code, currentStep(clock));
       if (step === undefined) return 'wrong';
-      return (await spendStep(db, userId, step, 'current', row.sealed)) ? 'approved' : 'wrong';
+      return (await spendSignInStep(db, { userId, step, sealed: row.sealed })).length > 0 ? 'approved' : 'wrong';
     },
   };
 }

@@ -6,12 +6,21 @@
 // uses exactly one wins.
 
 import { createHmac, hkdfSync } from 'node:crypto';
-import { and, count, eq, isNull } from 'drizzle-orm';
+import { and, count, eq, isNull, sql } from 'drizzle-orm';
 import type { Clock, Random } from '../../core/clock.js';
 import type { Database, DbExecutor } from '../../db/connect.js';
 import { recoveryCodes } from '../../db/schema.js';
+import { preparedStatement } from '../../db/prepared.js';
 
 export const RECOVERY_CODES_PER_SET = 10;
+
+/** A sign-in with an authenticator says whether codes are left to fall back on: prepared (src/db/prepared.ts). */
+const unusedCodeCount = preparedStatement<{ userId: string }, { left: number }[]>('recovery_codes_unused_count', (db) =>
+  db
+    .select({ left: count() })
+    .from(recoveryCodes)
+    .where(and(eq(recoveryCodes.userId, sql.placeholder('userId')), isNull(recoveryCodes.usedAt))),
+);
 /** Crockford's alphabet: no i, l, o, u, so a code read aloud or retyped is not misread. */
 const ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz';
 
@@ -52,7 +61,7 @@ export function createRecoveryCodeStore(deps: { db: Database; clock: Clock; rand
   }
 
   const countLeft: RecoveryCodeStore['countLeft'] = async (userId, executor = db) => {
-    const [row] = await executor.select({ left: count() }).from(recoveryCodes).where(and(eq(recoveryCodes.userId, userId), isNull(recoveryCodes.usedAt)));
+    const [row] = await unusedCodeCount(executor, { userId });
     return Number(row?.left ?? 0);
   };
 
