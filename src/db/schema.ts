@@ -181,11 +181,10 @@ export const applications = pgTable(
     id: uuid('id').primaryKey().defaultRandom(),
     seq: bigint('seq', { mode: 'number' }).generatedAlwaysAsIdentity(),
     // The reference is the row's seq, so the list's order (newest first, by seq) is the references' order
-    // even when two creations interleave. currval works because PostgreSQL fills defaults in column order:
-    // the identity's nextval for seq comes first (migration 0005).
-    reference: text('reference')
-      .notNull()
-      .default(sql`'APP-' || lpad(currval('applications_seq_seq')::text, 6, '0')`),
+    // even when two creations interleave: a BEFORE INSERT trigger of migration 0005 fills it from seq
+    // (a default cannot: PostgreSQL does not promise to fill seq before it). The explicit default
+    // null lets an insert leave it out.
+    reference: text('reference').notNull().default(sql`null`),
     businessName: text('business_name').notNull(),
     contactName: text('contact_name').notNull(),
     contactEmail: text('contact_email').notNull(),

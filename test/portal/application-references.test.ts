@@ -55,6 +55,20 @@ describe('application references', () => {
     expect(rows.map((row) => Number(row.seq))).toEqual([1, 2, 3]);
   });
 
+  it('are the seq of each row of a multi-row insert too', async () => {
+    const db = await openDatabase();
+    await migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });
+    const { rows } = await db.execute<{ seq: number; reference: string }>(sql`
+      insert into applications (id, seq, reference, business_name, contact_name, contact_email, contact_phone, amount_requested, currency, product_type)
+      values (default, default, default, 'A', 'Ada', 'a@example.com', '+16135550123', 1000, 'CAD', 'term_loan'),
+             (default, default, default, 'B', 'Bob', 'b@example.com', '+16135550123', 1000, 'CAD', 'term_loan')
+      returning seq, reference`);
+    expect(rows.map((row) => [Number(row.seq), row.reference])).toEqual([
+      [1, 'APP-000001'],
+      [2, 'APP-000002'],
+    ]);
+  });
+
   it('after the upgrade continue past every reference already handed out', async () => {
     const db = await openDatabase();
     await migrate(db, { migrationsFolder: migrationsBefore('0005_reference_from_seq') });
