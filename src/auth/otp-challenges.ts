@@ -64,13 +64,23 @@ const supersedeOpenChallenge = preparedStatement<{ userId: string; now: Date }, 
     .returning(),
 );
 
-type ChallengeInsert = Omit<typeof otpChallenges.$inferInsert, 'id' | 'attempts' | 'endedAt' | 'endedReason'>;
-const CHALLENGE_INSERT_FIELDS = ['userId', 'tempTokenHash', 'phone', 'channel', 'provider', 'providerRef', 'sends', 'lastSentAt', 'expiresAt', 'createdAt'] as const;
+type ChallengeInsert = Required<Omit<typeof otpChallenges.$inferInsert, 'id' | 'attempts' | 'endedAt' | 'endedReason'>>;
 
-const insertChallenge = preparedStatement<Required<ChallengeInsert>, Challenge[]>('challenge_insert', (db) =>
+const insertChallenge = preparedStatement<ChallengeInsert, Challenge[]>('challenge_insert', (db) =>
   db
     .insert(otpChallenges)
-    .values(Object.fromEntries(CHALLENGE_INSERT_FIELDS.map((field) => [field, columnValue(field, otpChallenges[field])])) as unknown as ChallengeInsert)
+    .values({
+      userId: columnValue('userId', otpChallenges.userId),
+      tempTokenHash: columnValue('tempTokenHash', otpChallenges.tempTokenHash),
+      phone: columnValue('phone', otpChallenges.phone),
+      channel: columnValue('channel', otpChallenges.channel),
+      provider: columnValue('provider', otpChallenges.provider),
+      providerRef: columnValue('providerRef', otpChallenges.providerRef),
+      sends: columnValue('sends', otpChallenges.sends),
+      lastSentAt: columnValue('lastSentAt', otpChallenges.lastSentAt),
+      expiresAt: columnValue('expiresAt', otpChallenges.expiresAt),
+      createdAt: columnValue('createdAt', otpChallenges.createdAt),
+    })
     .returning(),
 );
 

@@ -78,7 +78,6 @@ export type RotationResult =
   /** A spent token of a live session: that session has just been revoked. */
   | { outcome: 'reused'; session: LiveSession };
 
-/** Whole seconds from `from` to `to`, never negative. */
 const placeholder = sql.placeholder;
 
 /** A sign-in's session and its first refresh token, in one statement (the sign-in's budget of statements, issue #13); prepared (src/db/prepared.ts). */
@@ -99,6 +98,7 @@ const createSessionStatement = preparedSql<
     returning session_id`,
 );
 
+/** Whole seconds from `from` to `to`, never negative. */
 const secondsBetween = (from: Date, to: Date) => Math.max(0, Math.floor((to.getTime() - from.getTime()) / 1000));
 
 export function createSessionStore(options: {
