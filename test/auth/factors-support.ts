@@ -15,14 +15,27 @@ export interface RecordingProvider extends OtpProvider {
   sent: { phone: string; channel: DeliveryChannel }[];
   /** When true, every send and check fails as a provider that is down. */
   down: boolean;
+  /**
+   * From now on, checks of `code` wait at the provider until the returned
+   * release is called; `waiting()` resolves once one such check has begun.
+   */
+  holdChecksOf(code: string): { waiting: Promise<void>; release: () => void };
 }
 
 export function recordingProvider(): RecordingProvider {
   const inner = createConsoleOtpProvider({ devCode: '123456', logger: { info() {}, warn() {}, error() {} } as never });
+  let hold: { code: string; started: () => void; released: Promise<void> } | undefined;
   const provider: RecordingProvider = {
     ...inner,
     sent: [],
     down: false,
+    holdChecksOf(code) {
+      let started!: () => void;
+      let release!: () => void;
+      const waiting = new Promise<void>((resolve) => (started = resolve));
+      hold = { code, started, released: new Promise<void>((resolve) => (release = resolve)) };
+      return { waiting, release };
+    },
     async startVerification(phone, channel = 'sms') {
       if (provider.down) throw new AppError('OTP_PROVIDER_UNAVAILABLE');
       provider.sent.push({ phone, channel });
@@ -30,6 +43,10 @@ export function recordingProvider(): RecordingProvider {
     },
     async checkCode(input) {
       if (provider.down) throw new AppError('OTP_PROVIDER_UNAVAILABLE');
+      if (hold && input.code === hold.code) {
+        hold.started();
+        await hold.released;
+      }
       return inner.checkCode(input);
     },
   };

@@ -229,6 +229,31 @@ describe('bursts: a code or a recovery code is good once under parallel use', ()
     expect(Number(row!.count)).toBe(2); // the enrolling session and this one
   });
 
+  it('a right code still being judged when a later wrong one uses the last attempt signs in (CI saw 10 parallel recovery codes all refused)', async () => {
+    const provider = recordingProvider();
+    const app = await createTestApp({ env: RELAXED_LIMITS, overrides: { otp: provider } });
+    try {
+      const user = await createUser(app);
+      const tempToken = await startLogin(app, user);
+      const held = provider.holdChecksOf('123456');
+      const right = verify(app, { tempToken, code: '123456' }); // takes attempt 1, then waits at the provider
+      await held.waiting;
+      let last: Record<string, any> = {};
+      for (let tries = 0; tries < 20 && last.attemptsRemaining !== 0; tries += 1) {
+        const wrong = await verify(app, { tempToken, code: '000000' });
+        expect(wrong.statusCode, wrong.body).toBe(401);
+        last = json(wrong);
+      }
+      expect(last.attemptsRemaining, 'the wrong codes used every attempt left').toBe(0);
+      held.release();
+      const answer = await right;
+      expect(answer.statusCode, answer.body).toBe(200);
+      expect((await auditRows(app, 'LOGIN_SUCCEEDED')).map((row) => row.user_id)).toEqual([user.id]);
+    } finally {
+      await app.close();
+    }
+  });
+
   it('10 parallel uses of one recovery code: one success, one code spent', async () => {
     const user = await createUser(t);
     const { recoveryCodes } = await enrollAuthenticator(t, user);

@@ -173,6 +173,13 @@ const placeholder = sql.placeholder;
  * and ends the run of wrong codes, in one statement (prepared:
  * src/db/prepared.ts). Data-modifying CTEs all run, on one snapshot; the
  * last two act only when this guess ended the challenge.
+ *
+ * A challenge that ended by its attempts still yields to this guess: the
+ * guess holds one of those attempts (a claim needs an open challenge), so a
+ * later wrong code used the last one while this one was being judged. Were it
+ * refused, the right code would be lost with what it spent (a recovery code,
+ * an authenticator step). A parallel right code that already won, or any
+ * other end (superseded, expired, an admin's change), still wins.
  */
 const settleRightStatement = preparedSql<
   { challengeId: string; now: string; recordedAt: string; count: number; guessesKey: string; lockoutKey: string },
@@ -182,7 +189,7 @@ const settleRightStatement = preparedSql<
   sql`
     with ended as (
       update otp_challenges set ended_at = ${placeholder('now')}::timestamptz, ended_reason = 'verified'
-      where id = ${placeholder('challengeId')}::uuid and ended_at is null
+      where id = ${placeholder('challengeId')}::uuid and (ended_at is null or ended_reason = 'attempts')
       returning id
     ), guess_back as (
       update rate_limit_counters set hits = ${hitsWithout(sql`hits`, sql`${placeholder('recordedAt')}`, sql`${placeholder('count')}`)}
