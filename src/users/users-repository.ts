@@ -61,17 +61,7 @@ export function sortRoles(roles: readonly string[]): RoleName[] {
 /**
  * Users with their roles in ONE query (the roles as an array subquery), so a
  * known email and an unknown one cost the sign-in the same statements.
- * `lock: 'share'` reads the users rows FOR SHARE (inside a transaction): a
- * role change or a disable, which updates the users row first, then waits
- * for that transaction, or that transaction waits for it and reads the new
- * roles. See session-tokens.ts startSession.
  */
-export async function findUsersWithRoles(db: DbExecutor, where: SQL | undefined, lock?: 'share'): Promise<UserRecord[]> {
-  const query = selectUsersWithRoles(db, where);
-  const rows = lock ? await query.for(lock) : await query;
-  return rows.map(toUserRecordWithRoles);
-}
-
 function selectUsersWithRoles(db: DbExecutor, where: SQL | undefined) {
   return db
     .select({
@@ -86,11 +76,21 @@ type UserRowWithRoles = Awaited<ReturnType<typeof selectUsersWithRoles>>[number]
 
 const toUserRecordWithRoles = (row: UserRowWithRoles) => toUserRecord(row, textArray(row.roles));
 
+export async function findUsersWithRoles(db: DbExecutor, where: SQL | undefined): Promise<UserRecord[]> {
+  return (await selectUsersWithRoles(db, where)).map(toUserRecordWithRoles);
+}
+
 // The sign-in's reads of one user: prepared (src/db/prepared.ts).
 const userByEmail = preparedStatement<{ email: string }, UserRowWithRoles[]>('user_by_email', (db) =>
   selectUsersWithRoles(db, eq(users.email, sql.placeholder('email'))),
 );
 const userById = preparedStatement<{ id: string }, UserRowWithRoles[]>('user_by_id', (db) => selectUsersWithRoles(db, eq(users.id, sql.placeholder('id'))));
+/**
+ * The users row read FOR SHARE (inside a transaction): a role change or a
+ * disable, which updates the users row first, then waits for that
+ * transaction, or that transaction waits for it and reads the new roles.
+ * See session-tokens.ts startSession.
+ */
 const userByIdForShare = preparedStatement<{ id: string }, UserRowWithRoles[]>('user_by_id_for_share', (db) =>
   selectUsersWithRoles(db, eq(users.id, sql.placeholder('id'))).for('share'),
 );

@@ -83,6 +83,13 @@ describe('sign-in statements per step (PostgreSQL)', () => {
   const report = (step: string, cost: StepCost) =>
     `${step}: ${cost.statements.length} statements in ${cost.transactions} transactions\n  ${cost.statements.join('\n  ')}`;
 
+  /** At most 8 statements in `maxTransactions`, every one of them prepared. */
+  function expectWithinBudget(step: string, cost: StepCost, maxTransactions: number) {
+    expect(cost.statements.length, report(step, cost)).toBeLessThanOrEqual(8);
+    expect(cost.transactions, report(step, cost)).toBeLessThanOrEqual(maxTransactions);
+    expect(cost.unnamed, `every statement of the ${step} prepared`).toEqual([]);
+  }
+
   it('login by SMS: at most 8 statements in 3 transactions; verify: at most 8 in 2', async () => {
     const user = await createUser(t);
     // Warm: the first request of a process prepares what later ones reuse.
@@ -94,12 +101,8 @@ describe('sign-in statements per step (PostgreSQL)', () => {
     const { result: verify, cost: verifyCost } = await counter.measure(() => postJson(t.app, '/api/auth/otp/verify', { tempToken: json(login).tempToken, code: '123456' }));
     expect(verify.statusCode, verify.body).toBe(200);
 
-    expect(loginCost.statements.length, report('login', loginCost)).toBeLessThanOrEqual(8);
-    expect(loginCost.transactions, report('login', loginCost)).toBeLessThanOrEqual(3);
-    expect(verifyCost.statements.length, report('verify', verifyCost)).toBeLessThanOrEqual(8);
-    expect(verifyCost.transactions, report('verify', verifyCost)).toBeLessThanOrEqual(2);
-    expect(loginCost.unnamed, 'every statement of the login prepared').toEqual([]);
-    expect(verifyCost.unnamed, 'every statement of the verify prepared').toEqual([]);
+    expectWithinBudget('login', loginCost, 3);
+    expectWithinBudget('verify', verifyCost, 2);
   });
 
   it('login with an authenticator: at most 8 statements in 3 transactions; verify: at most 8 in 4', async () => {
@@ -112,11 +115,7 @@ describe('sign-in statements per step (PostgreSQL)', () => {
     const { result: verify, cost: verifyCost } = await counter.measure(() => postJson(t.app, '/api/auth/otp/verify', { tempToken: json(login).tempToken, code }));
     expect(verify.statusCode, verify.body).toBe(200);
 
-    expect(loginCost.statements.length, report('login', loginCost)).toBeLessThanOrEqual(8);
-    expect(loginCost.transactions, report('login', loginCost)).toBeLessThanOrEqual(3);
-    expect(verifyCost.statements.length, report('verify', verifyCost)).toBeLessThanOrEqual(8);
-    expect(verifyCost.transactions, report('verify', verifyCost)).toBeLessThanOrEqual(4);
-    expect(loginCost.unnamed, 'every statement of the login prepared').toEqual([]);
-    expect(verifyCost.unnamed, 'every statement of the verify prepared').toEqual([]);
+    expectWithinBudget('login', loginCost, 3);
+    expectWithinBudget('verify', verifyCost, 4);
   });
 });
