@@ -61,8 +61,9 @@ export interface GuessBudget {
   /**
    * The guess was right: in one statement the challenge ends as verified, the
    * guess goes back to the budget and the run of wrong codes ends (unless a
-   * lock holds). False when the challenge had already ended (a parallel guess
-   * won). `executor`: the transaction that starts the session.
+   * lock holds). False when the challenge had already ended, other than by
+   * its attempts (a parallel right guess won, a newer login superseded it…:
+   * see settleRightStatement). `executor`: the transaction that starts the session.
    */
   settleRight(reservation: GuessReservation, executor?: DbExecutor): Promise<boolean>;
   /** The guess was wrong: it stays counted on the challenge and the budget, and adds to the account's run. */
