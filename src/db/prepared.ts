@@ -62,7 +62,10 @@ export function preparedStatement<Values extends Record<string, unknown>, Result
         _isResponseInArrayMode?: boolean;
         customResultMapper?: (rows: unknown[][]) => unknown;
       };
-      if (typeof first._isResponseInArrayMode !== 'boolean') throw new Error(`preparedStatement ${name}: Drizzle's prepared query no longer has the parts this module reads`);
+      // Both drivers assign all three in their constructor, undefined or not.
+      if (typeof first._isResponseInArrayMode !== 'boolean' || !('fields' in first) || !('customResultMapper' in first)) {
+        throw new Error(`preparedStatement ${name}: Drizzle's prepared query no longer has the parts this module reads`);
+      }
       run = runBuilt(name, { query: first.getQuery(), fields: first.fields, arrayMode: first._isResponseInArrayMode, mapper: first.customResultMapper });
     }
     return (await run(executor, values)) as Result;

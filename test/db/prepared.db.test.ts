@@ -48,6 +48,13 @@ describe('preparedStatement', () => {
     expect((await handle.db.select().from(lockouts).where(eq(lockouts.key, 'b')))[0]!.failures).toBe(3);
     expect(builds).toBe(1);
   });
+
+  it('refuses, naming the statement, a prepared query without the parts it reads (a Drizzle upgrade that renamed them)', async () => {
+    const renamed = preparedStatement<Record<string, never>, unknown>('test_renamed_parts', () => ({
+      prepare: () => ({ getQuery: () => ({ sql: 'select 1', params: [] }), isResponseInArrayMode: false }) as never,
+    }));
+    await expect(renamed(handle.db, {})).rejects.toThrow(/test_renamed_parts: Drizzle's prepared query no longer has the parts/);
+  });
 });
 
 describe('preparedSql', () => {
